@@ -4,6 +4,7 @@
  */
 
 export const Table = {
+  suffix: 'reconciliation',
   partitionKey: 'PK',
   sortKey: 'SK',
   ttlAttribute: 'TTL',
