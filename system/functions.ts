@@ -21,6 +21,8 @@ export function handlerEntry(name: FunctionName): string {
 export const Env = {
   tableName: 'TABLE_NAME',
   workerQueueUrl: 'WORKER_QUEUE_URL',
+  /** Dead-letter queue of the input queue: the trigger sends messages that fail their schema here. */
+  inputDlqUrl: 'INPUT_DLQ_URL',
   stateMachineArn: 'STATE_MACHINE_ARN',
   ocpBaseUrl: 'OCP_BASE_URL',
   ocpTokenSecretArn: 'OCP_TOKEN_SECRET_ARN',
