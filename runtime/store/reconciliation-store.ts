@@ -1,0 +1,300 @@
+/**
+ * All writes to the reconciliation record. Every write is a conditional UpdateItem that only moves
+ * the record forward: a terminal status is never overwritten, exportJobStatus follows the order in
+ * runtime/status.ts, and only the execution that owns the record may write it. When the condition
+ * fails, the stored item decides what happened: the same step already applied by the same execution
+ * (a retried invocation) is a no-op success; anything else is a RecordConflictError saying why.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Table } from '../../system/resources.ts';
+import { RecordConflictError } from '../errors.ts';
+import { exportProgressRank, type ExportJobStatus, type FailureStatus } from '../status.ts';
+import { ReconciliationRecord } from './record.ts';
+
+export interface StoreOptions {
+  ddb: DynamoDBDocumentClient;
+  tableName: string;
+  /** Records expire this many days after their last write (DynamoDB TTL). */
+  ttlDays: number;
+  clock?: () => Date;
+}
+
+/** Whether a write changed the record or found the same step already applied. */
+export type WriteOutcome = 'written' | 'already-applied';
+
+export interface CallRef {
+  dialogGroupId: string;
+  executionId: string;
+}
+
+interface ExportRef extends CallRef {
+  exportJobId: string;
+}
+
+interface Write {
+  /** What the write records, for messages: "record export job CREATED". */
+  step: string;
+  ref: CallRef & { exportJobId?: string };
+  set: Record<string, unknown>;
+  setIfNotExists?: Record<string, unknown>;
+  add?: Record<string, number>;
+  remove?: string[];
+  /** Written with `#attr` for attribute names and `:name` for `values`. */
+  condition: string;
+  values: Record<string, unknown>;
+  alreadyApplied(old: ReconciliationRecord): boolean;
+}
+
+const IN_PROGRESS = 'IN_PROGRESS';
+/** The record is live and owned by this execution and export job. */
+const OWNED = '#reconciliationStatus = :inProgress AND #sfExecutionId = :exec AND #exportJobId = :job';
+
+export class ReconciliationStore {
+  readonly #ddb: DynamoDBDocumentClient;
+  readonly #tableName: string;
+  readonly #ttlSeconds: number;
+  readonly #clock: () => Date;
+
+  constructor(options: StoreOptions) {
+    this.#ddb = options.ddb;
+    this.#tableName = options.tableName;
+    this.#ttlSeconds = options.ttlDays * 86_400;
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  now(): string {
+    return this.#clock().toISOString();
+  }
+
+  async get(dialogGroupId: string): Promise<ReconciliationRecord | undefined> {
+    const { Item } = await this.#ddb.send(
+      new GetCommand({ TableName: this.#tableName, Key: Table.key(dialogGroupId), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const r = ReconciliationRecord.safeParse(Item);
+    if (!r.success) {
+      const fields = r.error.issues.map((i) => i.path.join('.')).join(', ');
+      throw new RecordConflictError(
+        `Record for call ${JSON.stringify(dialogGroupId)} in table ${this.#tableName} is malformed (${fields}); fix or delete the item before retrying.`,
+        { dialogGroupId, fields },
+      );
+    }
+    return r.data;
+  }
+
+  /** IN_PROGRESS for this execution; a retry by the same execution rewrites the same values. */
+  start(call: CallRef & { callId: string }): Promise<WriteOutcome> {
+    return this.#write({
+      step: 'start the reconciliation (IN_PROGRESS)',
+      ref: call,
+      set: { dialogGroupId: call.dialogGroupId, callId: call.callId, sfExecutionId: call.executionId, reconciliationStatus: IN_PROGRESS },
+      setIfNotExists: { startedAt: this.now() },
+      condition: 'attribute_not_exists(#PK) OR (#sfExecutionId = :exec AND #callId = :callId AND #reconciliationStatus = :inProgress)',
+      values: { exec: call.executionId, callId: call.callId, inProgress: IN_PROGRESS },
+      alreadyApplied: () => false,
+    });
+  }
+
+  recordExportCreated(ref: ExportRef & { exportCreatedAt: string }): Promise<WriteOutcome> {
+    return this.#write({
+      step: 'record export job CREATED',
+      ref,
+      set: { exportJobId: ref.exportJobId, exportJobStatus: 'CREATED', exportCreatedAt: ref.exportCreatedAt },
+      condition: '#reconciliationStatus = :inProgress AND #sfExecutionId = :exec AND attribute_not_exists(#exportJobStatus)',
+      values: { inProgress: IN_PROGRESS, exec: ref.executionId },
+      alreadyApplied: (old) => sameExport(old, ref) && reached(old, 'CREATED'),
+    });
+  }
+
+  recordPolling(ref: ExportRef & { pollingIteration: number }): Promise<WriteOutcome> {
+    return this.#write({
+      step: `record POLLING (status check ${ref.pollingIteration})`,
+      ref,
+      set: { exportJobStatus: 'POLLING', pollingIteration: ref.pollingIteration, lastPolledAt: this.now() },
+      add: { totalPollingAttempts: 1 },
+      condition: `${OWNED} AND #exportJobStatus IN (:created, :polling) AND (attribute_not_exists(#pollingIteration) OR #pollingIteration < :iter)`,
+      values: { ...ownedValues(ref), created: 'CREATED', polling: 'POLLING', iter: ref.pollingIteration },
+      alreadyApplied: (old) =>
+        sameExport(old, ref) &&
+        (reached(old, 'EXPORT_COMPLETED') || (old.exportJobStatus === 'POLLING' && (old.pollingIteration ?? 0) >= ref.pollingIteration)),
+    });
+  }
+
+  recordExportCompleted(
+    ref: ExportRef & { pollingIteration: number; exportCompletedAt: string; downloadUrl: string; fileSize?: number },
+  ): Promise<WriteOutcome> {
+    return this.#write({
+      step: `record EXPORT_COMPLETED (status check ${ref.pollingIteration})`,
+      ref,
+      set: {
+        exportJobStatus: 'EXPORT_COMPLETED',
+        pollingIteration: ref.pollingIteration,
+        lastPolledAt: this.now(),
+        exportCompletedAt: ref.exportCompletedAt,
+        downloadUrl: ref.downloadUrl,
+        fileSize: ref.fileSize,
+      },
+      add: { totalPollingAttempts: 1 },
+      condition: `${OWNED} AND #exportJobStatus IN (:created, :polling) AND (attribute_not_exists(#pollingIteration) OR #pollingIteration <= :iter)`,
+      values: { ...ownedValues(ref), created: 'CREATED', polling: 'POLLING', iter: ref.pollingIteration },
+      alreadyApplied: (old) => sameExport(old, ref) && reached(old, 'EXPORT_COMPLETED'),
+    });
+  }
+
+  /**
+   * Keeps the task token for recovery. A retried task state gets a new token, so a repeat by the
+   * same execution overwrites the token: the newest one is the one the worker must answer.
+   */
+  recordDownloadRequested(ref: ExportRef & { taskToken: string }): Promise<WriteOutcome> {
+    return this.#write({
+      step: 'record DOWNLOAD_REQUESTED',
+      ref,
+      set: { exportJobStatus: 'DOWNLOAD_REQUESTED', taskToken: ref.taskToken },
+      setIfNotExists: { downloadRequestedAt: this.now() },
+      condition: `${OWNED} AND #exportJobStatus IN (:exportCompleted, :downloadRequested)`,
+      values: { ...ownedValues(ref), exportCompleted: 'EXPORT_COMPLETED', downloadRequested: 'DOWNLOAD_REQUESTED' },
+      alreadyApplied: () => false,
+    });
+  }
+
+  /** Terminal success; the task token has served its purpose and is dropped. */
+  recordCompleted(ref: ExportRef & { metadata: string; completedAt: string }): Promise<WriteOutcome> {
+    return this.#write({
+      step: 'record COMPLETED',
+      ref,
+      set: { reconciliationStatus: 'COMPLETED', completedAt: ref.completedAt, metadata: ref.metadata },
+      remove: ['taskToken'],
+      condition: OWNED,
+      values: ownedValues(ref),
+      alreadyApplied: (old) => old.reconciliationStatus === 'COMPLETED' && sameExport(old, ref),
+    });
+  }
+
+  /**
+   * Terminal failure. The workflow writes failures with its own UpdateItem states using the same
+   * condition ({@link FailureWriteCondition}); this method serves recovery tools and tests.
+   */
+  recordFailure(
+    ref: CallRef & { callId: string; status: FailureStatus; failureReason: string; errorDetails: string },
+  ): Promise<WriteOutcome> {
+    return this.#write({
+      step: `record ${ref.status}`,
+      ref,
+      set: {
+        dialogGroupId: ref.dialogGroupId,
+        callId: ref.callId,
+        sfExecutionId: ref.executionId,
+        reconciliationStatus: ref.status,
+        failedAt: this.now(),
+        failureReason: ref.failureReason,
+        errorDetails: ref.errorDetails,
+      },
+      condition: FailureWriteCondition.expression,
+      values: { exec: ref.executionId, inProgress: IN_PROGRESS },
+      alreadyApplied: (old) => old.reconciliationStatus === ref.status && old.sfExecutionId === ref.executionId,
+    });
+  }
+
+  async #write(w: Write): Promise<WriteOutcome> {
+    const now = this.now();
+    const set = { ...w.set, lastUpdated: now, TTL: Math.floor(this.#clock().getTime() / 1000) + this.#ttlSeconds };
+    const clauses: string[] = [];
+    const values: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(w.values)) values[`:${k}`] = v;
+    const setParts: string[] = [];
+    for (const [k, v] of Object.entries(set)) {
+      if (v === undefined) continue;
+      setParts.push(`#${k} = :set_${k}`);
+      values[`:set_${k}`] = v;
+    }
+    for (const [k, v] of Object.entries(w.setIfNotExists ?? {})) {
+      setParts.push(`#${k} = if_not_exists(#${k}, :ine_${k})`);
+      values[`:ine_${k}`] = v;
+    }
+    clauses.push(`SET ${setParts.join(', ')}`);
+    const adds = Object.entries(w.add ?? {});
+    if (adds.length > 0) {
+      clauses.push(`ADD ${adds.map(([k]) => `#${k} :add_${k}`).join(', ')}`);
+      for (const [k, v] of adds) values[`:add_${k}`] = v;
+    }
+    if (w.remove?.length) clauses.push(`REMOVE ${w.remove.map((k) => `#${k}`).join(', ')}`);
+    const update = clauses.join(' ');
+    try {
+      await this.#ddb.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: Table.key(w.ref.dialogGroupId),
+          UpdateExpression: update,
+          ConditionExpression: w.condition,
+          ExpressionAttributeNames: attributeNames(`${update} ${w.condition}`),
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return 'written';
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+    const old = await this.get(w.ref.dialogGroupId);
+    if (old && w.alreadyApplied(old)) return 'already-applied';
+    throw new RecordConflictError(
+      `Cannot ${w.step} for call ${JSON.stringify(w.ref.dialogGroupId)} from execution ${w.ref.executionId}: ${describe(old)}.`,
+      {
+        dialogGroupId: w.ref.dialogGroupId,
+        executionId: w.ref.executionId,
+        exportJobId: w.ref.exportJobId,
+        stored: old && {
+          reconciliationStatus: old.reconciliationStatus,
+          exportJobStatus: old.exportJobStatus,
+          sfExecutionId: old.sfExecutionId,
+          exportJobId: old.exportJobId,
+          pollingIteration: old.pollingIteration,
+        },
+      },
+    );
+  }
+}
+
+/**
+ * Condition of every failure write: the record does not exist yet (the call failed before
+ * createExportJob recorded it) or is still IN_PROGRESS and owned by the failing execution.
+ */
+export const FailureWriteCondition = {
+  expression: 'attribute_not_exists(#PK) OR (#reconciliationStatus = :inProgress AND #sfExecutionId = :exec)',
+  names: { '#PK': Table.partitionKey, '#reconciliationStatus': 'reconciliationStatus', '#sfExecutionId': 'sfExecutionId' },
+} as const;
+
+function ownedValues(ref: ExportRef): Record<string, unknown> {
+  return { inProgress: IN_PROGRESS, exec: ref.executionId, job: ref.exportJobId };
+}
+
+/** Same execution and job, and not failed since: only then can a repeat be the same step again. */
+function sameExport(old: ReconciliationRecord, ref: ExportRef): boolean {
+  return (
+    old.sfExecutionId === ref.executionId &&
+    old.exportJobId === ref.exportJobId &&
+    (old.reconciliationStatus === IN_PROGRESS || old.reconciliationStatus === 'COMPLETED')
+  );
+}
+
+function reached(old: ReconciliationRecord, status: ExportJobStatus): boolean {
+  return old.exportJobStatus !== undefined && exportProgressRank(old.exportJobStatus) >= exportProgressRank(status);
+}
+
+function describe(old: ReconciliationRecord | undefined): string {
+  if (!old) return 'no record exists for this call (createExportJob must run first)';
+  const parts = [`the record is ${old.reconciliationStatus}`];
+  if (old.exportJobStatus) parts.push(`export ${old.exportJobStatus}`);
+  if (old.pollingIteration !== undefined) parts.push(`at status check ${old.pollingIteration}`);
+  parts.push(`owned by execution ${old.sfExecutionId}`);
+  if (old.exportJobId) parts.push(`export job ${old.exportJobId}`);
+  parts.push(`call ${JSON.stringify(old.callId)}`);
+  return `${parts.join(', ')}; a record never moves backwards and only its own execution may advance it`;
+}
+
+/** `#name` placeholders map to themselves; attribute names here are fixed identifiers. */
+function attributeNames(expression: string): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const m of expression.matchAll(/#(\w+)/g)) names[`#${m[1]}`] = m[1]!;
+  return names;
+}

@@ -1,0 +1,159 @@
+import { expect } from 'chai';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { RecordConflictError } from '../../runtime/errors.ts';
+import { FailureWriteCondition, ReconciliationStore } from '../../runtime/store/reconciliation-store.ts';
+import { Table } from '../../system/resources.ts';
+import { freshStore } from './store-fixture.ts';
+
+const exec = 'arn:aws:states:us-east-1:000000000000:execution:recon:exec-1';
+const otherExec = 'arn:aws:states:us-east-1:000000000000:execution:recon:exec-2';
+
+async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected the write to be rejected');
+}
+
+describe('reconciliation store (DynamoDB Local)', function () {
+  this.timeout(30_000);
+  let store: ReconciliationStore;
+  let n = 0;
+  let dg: string;
+  const fixedNow = new Date('2026-01-02T03:04:05.000Z');
+
+  before(async () => {
+    ({ store } = await freshStore('store', () => fixedNow));
+  });
+  beforeEach(() => {
+    dg = `DG-store-${n++}`;
+  });
+
+  async function throughCreated(callId = 'CALL-1', jobId = 'job-1') {
+    await store.start({ dialogGroupId: dg, callId, executionId: exec });
+    await store.recordExportCreated({ dialogGroupId: dg, executionId: exec, exportJobId: jobId, exportCreatedAt: store.now() });
+  }
+
+  it('walks a record forward from IN_PROGRESS to COMPLETED with timestamps and TTL', async () => {
+    await throughCreated();
+    expect(await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1 })).to.equal('written');
+    await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 2 });
+    await store.recordExportCompleted({
+      dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 3,
+      exportCompletedAt: '2026-01-02T03:00:00Z', downloadUrl: 'http://127.0.0.1:1/x.zip', fileSize: 42,
+    });
+    await store.recordDownloadRequested({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', taskToken: 'tok-1' });
+    expect((await store.get(dg))?.taskToken).to.equal('tok-1');
+    await store.recordCompleted({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', metadata: '{"a":1}', completedAt: store.now() });
+
+    const r = await store.get(dg);
+    expect(r).to.include({
+      PK: `CALL#${dg}`, SK: 'RECONCILIATION', callId: 'CALL-1', sfExecutionId: exec,
+      reconciliationStatus: 'COMPLETED', exportJobStatus: 'DOWNLOAD_REQUESTED', exportJobId: 'job-1',
+      pollingIteration: 3, totalPollingAttempts: 3, downloadUrl: 'http://127.0.0.1:1/x.zip', fileSize: 42,
+      metadata: '{"a":1}', completedAt: fixedNow.toISOString(), lastUpdated: fixedNow.toISOString(),
+    });
+    expect(r?.taskToken, 'the token is dropped once the call is complete').to.equal(undefined);
+    expect(r?.TTL).to.equal(Math.floor(fixedNow.getTime() / 1000) + 30 * 86_400);
+  });
+
+  it('treats a retried step of the same execution as a no-op success', async () => {
+    await throughCreated();
+    expect(await store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec })).to.equal('written');
+    expect((await store.get(dg))?.exportJobStatus, 'restart keeps the export progress').to.equal('CREATED');
+    expect(
+      await store.recordExportCreated({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', exportCreatedAt: store.now() }),
+    ).to.equal('already-applied');
+    await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 2 });
+    expect(await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 2 })).to.equal('already-applied');
+    expect(await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1 })).to.equal('already-applied');
+    expect((await store.get(dg))?.totalPollingAttempts, 'repeats are not counted').to.equal(1);
+  });
+
+  it('never moves exportJobStatus backwards: a late poll after completion changes nothing', async () => {
+    await throughCreated();
+    await store.recordExportCompleted({
+      dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1,
+      exportCompletedAt: 'x', downloadUrl: 'http://127.0.0.1:1/x.zip',
+    });
+    expect(await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 2 })).to.equal('already-applied');
+    expect((await store.get(dg))?.exportJobStatus).to.equal('EXPORT_COMPLETED');
+  });
+
+  it('never overwrites a terminal status with a non-terminal one', async () => {
+    await throughCreated();
+    await store.recordFailure({
+      dialogGroupId: dg, callId: 'CALL-1', executionId: exec, status: 'FAILED_EXPORT_ERROR',
+      failureReason: 'OCP reported the export failed', errorDetails: '{}',
+    });
+    const err = await rejection(store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1 }));
+    expect(err).to.be.instanceOf(RecordConflictError);
+    expect(err.name).to.equal('RecordConflictError');
+    expect(err.message).to.contain('FAILED_EXPORT_ERROR').and.contain('never moves backwards');
+    const again = await rejection(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec }));
+    expect(again).to.be.instanceOf(RecordConflictError);
+    expect((await store.get(dg))?.reconciliationStatus).to.equal('FAILED_EXPORT_ERROR');
+  });
+
+  it('rejects writes from another execution, another export job or another call', async () => {
+    await throughCreated();
+    const byOther = await rejection(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: otherExec }));
+    expect(byOther).to.be.instanceOf(RecordConflictError);
+    expect(byOther.message).to.contain(exec);
+    const otherJob = await rejection(
+      store.recordExportCreated({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-2', exportCreatedAt: 'x' }),
+    );
+    expect(otherJob).to.be.instanceOf(RecordConflictError);
+    expect(otherJob.message).to.contain('job-1');
+    const otherCall = await rejection(store.start({ dialogGroupId: dg, callId: 'CALL-2', executionId: exec }));
+    expect(otherCall.message).to.contain('"CALL-1"');
+  });
+
+  it('refuses to progress a record that does not exist, with a message saying what must run first', async () => {
+    const err = await rejection(store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1 }));
+    expect(err).to.be.instanceOf(RecordConflictError);
+    expect(err.message).to.contain('createExportJob must run first');
+  });
+
+  it('requires the export to be complete before the download is requested, and keeps the newest token', async () => {
+    await throughCreated();
+    const early = await rejection(store.recordDownloadRequested({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', taskToken: 't' }));
+    expect(early).to.be.instanceOf(RecordConflictError);
+    await store.recordExportCompleted({
+      dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1, exportCompletedAt: 'x', downloadUrl: 'http://h/x',
+    });
+    await store.recordDownloadRequested({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', taskToken: 'first' });
+    await store.recordDownloadRequested({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', taskToken: 'second' });
+    expect((await store.get(dg))?.taskToken).to.equal('second');
+  });
+
+  it('records a failure before any record exists, and the completion of a call only once', async () => {
+    expect(
+      await store.recordFailure({
+        dialogGroupId: dg, callId: 'CALL-1', executionId: exec, status: 'FAILED_OCP_API_ERROR', failureReason: 'r', errorDetails: '{}',
+      }),
+    ).to.equal('written');
+    expect(FailureWriteCondition.names['#PK']).to.equal(Table.partitionKey);
+    const dg2 = `${dg}-b`;
+    await store.start({ dialogGroupId: dg2, callId: 'C', executionId: exec });
+    await store.recordExportCreated({ dialogGroupId: dg2, executionId: exec, exportJobId: 'j', exportCreatedAt: 'x' });
+    const done = { dialogGroupId: dg2, executionId: exec, exportJobId: 'j', metadata: '{}', completedAt: 'x' };
+    expect(await store.recordCompleted(done)).to.equal('written');
+    expect(await store.recordCompleted(done)).to.equal('already-applied');
+    const fail = await rejection(
+      store.recordFailure({ dialogGroupId: dg2, callId: 'C', executionId: exec, status: 'FAILED_UNEXPECTED_ERROR', failureReason: 'r', errorDetails: '{}' }),
+    );
+    expect(fail).to.be.instanceOf(RecordConflictError);
+  });
+
+  it('names a malformed stored item instead of trusting it', async () => {
+    const { ddb, tableName } = await freshStore('malformed');
+    await ddb.send(new UpdateCommand({ TableName: tableName, Key: Table.key(dg), UpdateExpression: 'SET reconciliationStatus = :s', ExpressionAttributeValues: { ':s': 'WEIRD' } }));
+    const s2 = new ReconciliationStore({ ddb, tableName, ttlDays: 1 });
+    const err = await rejection(s2.get(dg));
+    expect(err.message).to.contain('malformed').and.contain('reconciliationStatus');
+    expect((await ddb.send(new GetCommand({ TableName: tableName, Key: Table.key(dg) }))).Item?.reconciliationStatus).to.equal('WEIRD');
+  });
+});
