@@ -111,6 +111,8 @@ export type DownloadTask = z.infer<typeof DownloadTask>;
 /** What the worker reads from the stored WAV header. */
 export const StoredAudio = z.object({
   format: z.string(),
+  /** Sample encoding inside the container: PCM, IEEE_FLOAT, ALAW, MULAW. */
+  encoding: z.string().optional(),
   channels: z.number().int().positive(),
   sampleRate: z.number().int().positive(),
   bitsPerSample: z.number().int().positive(),

@@ -20,8 +20,11 @@ export interface StoreOptions {
   clock?: () => Date;
 }
 
-/** Whether a write changed the record or found the same step already applied. */
-export type WriteOutcome = 'written' | 'already-applied';
+/** Whether a write changed the record or found the same step already applied, and the record after it. */
+export interface WriteResult {
+  outcome: 'written' | 'already-applied';
+  record: ReconciliationRecord;
+}
 
 export interface CallRef {
   dialogGroupId: string;
@@ -71,8 +74,11 @@ export class ReconciliationStore {
     const { Item } = await this.#ddb.send(
       new GetCommand({ TableName: this.#tableName, Key: Table.key(dialogGroupId), ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    const r = ReconciliationRecord.safeParse(Item);
+    return Item ? this.#parse(dialogGroupId, Item) : undefined;
+  }
+
+  #parse(dialogGroupId: string, item: unknown): ReconciliationRecord {
+    const r = ReconciliationRecord.safeParse(item);
     if (!r.success) {
       const fields = r.error.issues.map((i) => i.path.join('.')).join(', ');
       throw new RecordConflictError(
@@ -84,7 +90,7 @@ export class ReconciliationStore {
   }
 
   /** IN_PROGRESS for this execution; a retry by the same execution rewrites the same values. */
-  start(call: CallRef & { callId: string }): Promise<WriteOutcome> {
+  start(call: CallRef & { callId: string }): Promise<WriteResult> {
     return this.#write({
       step: 'start the reconciliation (IN_PROGRESS)',
       ref: call,
@@ -96,7 +102,7 @@ export class ReconciliationStore {
     });
   }
 
-  recordExportCreated(ref: ExportRef & { exportCreatedAt: string }): Promise<WriteOutcome> {
+  recordExportCreated(ref: ExportRef & { exportCreatedAt: string }): Promise<WriteResult> {
     return this.#write({
       step: 'record export job CREATED',
       ref,
@@ -107,7 +113,7 @@ export class ReconciliationStore {
     });
   }
 
-  recordPolling(ref: ExportRef & { pollingIteration: number }): Promise<WriteOutcome> {
+  recordPolling(ref: ExportRef & { pollingIteration: number }): Promise<WriteResult> {
     return this.#write({
       step: `record POLLING (status check ${ref.pollingIteration})`,
       ref,
@@ -123,7 +129,7 @@ export class ReconciliationStore {
 
   recordExportCompleted(
     ref: ExportRef & { pollingIteration: number; exportCompletedAt: string; downloadUrl: string; fileSize?: number },
-  ): Promise<WriteOutcome> {
+  ): Promise<WriteResult> {
     return this.#write({
       step: `record EXPORT_COMPLETED (status check ${ref.pollingIteration})`,
       ref,
@@ -146,7 +152,7 @@ export class ReconciliationStore {
    * Keeps the task token for recovery. A retried task state gets a new token, so a repeat by the
    * same execution overwrites the token: the newest one is the one the worker must answer.
    */
-  recordDownloadRequested(ref: ExportRef & { taskToken: string }): Promise<WriteOutcome> {
+  recordDownloadRequested(ref: ExportRef & { taskToken: string }): Promise<WriteResult> {
     return this.#write({
       step: 'record DOWNLOAD_REQUESTED',
       ref,
@@ -159,7 +165,7 @@ export class ReconciliationStore {
   }
 
   /** Terminal success; the task token has served its purpose and is dropped. */
-  recordCompleted(ref: ExportRef & { metadata: string; completedAt: string }): Promise<WriteOutcome> {
+  recordCompleted(ref: ExportRef & { metadata: string; completedAt: string }): Promise<WriteResult> {
     return this.#write({
       step: 'record COMPLETED',
       ref,
@@ -177,7 +183,7 @@ export class ReconciliationStore {
    */
   recordFailure(
     ref: CallRef & { callId: string; status: FailureStatus; failureReason: string; errorDetails: string },
-  ): Promise<WriteOutcome> {
+  ): Promise<WriteResult> {
     return this.#write({
       step: `record ${ref.status}`,
       ref,
@@ -196,7 +202,7 @@ export class ReconciliationStore {
     });
   }
 
-  async #write(w: Write): Promise<WriteOutcome> {
+  async #write(w: Write): Promise<WriteResult> {
     const now = this.now();
     const set = { ...w.set, lastUpdated: now, TTL: Math.floor(this.#clock().getTime() / 1000) + this.#ttlSeconds };
     const clauses: string[] = [];
@@ -221,7 +227,7 @@ export class ReconciliationStore {
     if (w.remove?.length) clauses.push(`REMOVE ${w.remove.map((k) => `#${k}`).join(', ')}`);
     const update = clauses.join(' ');
     try {
-      await this.#ddb.send(
+      const { Attributes } = await this.#ddb.send(
         new UpdateCommand({
           TableName: this.#tableName,
           Key: Table.key(w.ref.dialogGroupId),
@@ -229,14 +235,15 @@ export class ReconciliationStore {
           ConditionExpression: w.condition,
           ExpressionAttributeNames: attributeNames(`${update} ${w.condition}`),
           ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return 'written';
+      return { outcome: 'written', record: this.#parse(w.ref.dialogGroupId, Attributes) };
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
     const old = await this.get(w.ref.dialogGroupId);
-    if (old && w.alreadyApplied(old)) return 'already-applied';
+    if (old && w.alreadyApplied(old)) return { outcome: 'already-applied', record: old };
     throw new RecordConflictError(
       `Cannot ${w.step} for call ${JSON.stringify(w.ref.dialogGroupId)} from execution ${w.ref.executionId}: ${describe(old)}.`,
       {

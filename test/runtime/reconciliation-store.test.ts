@@ -38,7 +38,7 @@ describe('reconciliation store (DynamoDB Local)', function () {
 
   it('walks a record forward from IN_PROGRESS to COMPLETED with timestamps and TTL', async () => {
     await throughCreated();
-    expect(await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1 })).to.equal('written');
+    expect((await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1 })).outcome).to.equal('written');
     await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 2 });
     await store.recordExportCompleted({
       dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 3,
@@ -61,14 +61,13 @@ describe('reconciliation store (DynamoDB Local)', function () {
 
   it('treats a retried step of the same execution as a no-op success', async () => {
     await throughCreated();
-    expect(await store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec })).to.equal('written');
+    expect((await store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec })).outcome).to.equal('written');
     expect((await store.get(dg))?.exportJobStatus, 'restart keeps the export progress').to.equal('CREATED');
-    expect(
-      await store.recordExportCreated({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', exportCreatedAt: store.now() }),
-    ).to.equal('already-applied');
+    const repeat = await store.recordExportCreated({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', exportCreatedAt: store.now() });
+    expect(repeat.outcome).to.equal('already-applied');
     await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 2 });
-    expect(await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 2 })).to.equal('already-applied');
-    expect(await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1 })).to.equal('already-applied');
+    expect((await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 2 })).outcome).to.equal('already-applied');
+    expect((await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1 })).outcome).to.equal('already-applied');
     expect((await store.get(dg))?.totalPollingAttempts, 'repeats are not counted').to.equal(1);
   });
 
@@ -78,7 +77,7 @@ describe('reconciliation store (DynamoDB Local)', function () {
       dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1,
       exportCompletedAt: 'x', downloadUrl: 'http://127.0.0.1:1/x.zip',
     });
-    expect(await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 2 })).to.equal('already-applied');
+    expect((await store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 2 })).outcome).to.equal('already-applied');
     expect((await store.get(dg))?.exportJobStatus).to.equal('EXPORT_COMPLETED');
   });
 
@@ -130,18 +129,18 @@ describe('reconciliation store (DynamoDB Local)', function () {
   });
 
   it('records a failure before any record exists, and the completion of a call only once', async () => {
-    expect(
-      await store.recordFailure({
-        dialogGroupId: dg, callId: 'CALL-1', executionId: exec, status: 'FAILED_OCP_API_ERROR', failureReason: 'r', errorDetails: '{}',
-      }),
-    ).to.equal('written');
+    const failed = await store.recordFailure({
+      dialogGroupId: dg, callId: 'CALL-1', executionId: exec, status: 'FAILED_OCP_API_ERROR', failureReason: 'r', errorDetails: '{}',
+    });
+    expect(failed.outcome).to.equal('written');
+    expect(failed.record.reconciliationStatus).to.equal('FAILED_OCP_API_ERROR');
     expect(FailureWriteCondition.names['#PK']).to.equal(Table.partitionKey);
     const dg2 = `${dg}-b`;
     await store.start({ dialogGroupId: dg2, callId: 'C', executionId: exec });
     await store.recordExportCreated({ dialogGroupId: dg2, executionId: exec, exportJobId: 'j', exportCreatedAt: 'x' });
     const done = { dialogGroupId: dg2, executionId: exec, exportJobId: 'j', metadata: '{}', completedAt: 'x' };
-    expect(await store.recordCompleted(done)).to.equal('written');
-    expect(await store.recordCompleted(done)).to.equal('already-applied');
+    expect((await store.recordCompleted(done)).outcome).to.equal('written');
+    expect((await store.recordCompleted(done)).outcome).to.equal('already-applied');
     const fail = await rejection(
       store.recordFailure({ dialogGroupId: dg2, callId: 'C', executionId: exec, status: 'FAILED_UNEXPECTED_ERROR', failureReason: 'r', errorDetails: '{}' }),
     );
