@@ -1,0 +1,24 @@
+/** The ASL builder DSL: generic, typed and fluent; it knows nothing about reconciliation. */
+export { Duration } from './duration.ts';
+export { Chain } from './chain.ts';
+export { State, type IChainable, type INextable, type Transition } from './state.ts';
+export { Pass, type PassProps } from './states/pass.ts';
+export { Task, type TaskProps } from './states/task.ts';
+export { Wait, WaitTime, type WaitProps } from './states/wait.ts';
+export { Choice, type ChoiceProps, type ChoiceRuleOptions } from './states/choice.ts';
+export { Parallel, type ParallelProps } from './states/parallel.ts';
+export { Map, type MapProps } from './states/map.ts';
+export { Succeed, Fail, type SucceedProps, type FailProps } from './states/terminal.ts';
+export { Condition } from './conditions.ts';
+export { AllErrors, type RetryProps, type CatchProps } from './error-handling.ts';
+export { Expr, JsonPath, pathProblem, type PathKind } from './paths.ts';
+export { States, IntrinsicFunctions, expressionProblem } from './intrinsics.ts';
+export type { Template, TemplateValue } from './template.ts';
+export type { Json, JsonObject } from './json.ts';
+export { lambdaInvoke, LambdaInvokeResource, type LambdaInvokeProps } from './integrations/lambda.ts';
+export { dynamoUpdateItem, dynamoPutItem, type UpdateItemProps, type PutItemProps } from './integrations/dynamodb.ts';
+export { sqsSendMessage, type SendMessageProps } from './integrations/sqs.ts';
+export type { TableRef, QueueRef } from './integrations/resource-ref.ts';
+export { mergePermissions, type Permission } from './permissions.ts';
+export { StateMachineDefinition, buildStateMachine, type StateMachineProps, type GraphScope } from './state-machine.ts';
+export { AslValidationError, validateDefinition, definitionProblems } from './validate.ts';
