@@ -102,23 +102,25 @@ export function buildStateMachine(props: StateMachineProps): StateMachineDefinit
 }
 
 /**
- * States reachable from `start` in breadth-first order, then states that point into them but are
+ * States reachable from `start` (main path first, catch targets after), then states that point into them but are
  * not reachable (so the validator can report them), with whatever those reach.
  */
 function collect(start: State): State[] {
   const found = new Set<State>();
+  // Depth-first along Next and Choice edges so the main path reads top to bottom; catch targets
+  // (usually the failure path) come after.
   const forward = (from: State) => {
-    const queue = [from];
-    found.add(from);
-    while (queue.length > 0) {
-      const state = queue.shift() as State;
+    const deferred: State[] = [];
+    const visit = (state: State) => {
+      if (found.has(state)) return;
+      found.add(state);
       for (const t of state.transitions()) {
-        if (!found.has(t.target)) {
-          found.add(t.target);
-          queue.push(t.target);
-        }
+        if (t.kind === 'catch') deferred.push(t.target);
+        else visit(t.target);
       }
-    }
+    };
+    visit(from);
+    while (deferred.length > 0) visit(deferred.shift() as State);
   };
   forward(start);
   let grew = true;

@@ -51,4 +51,8 @@ export interface WorkflowResources {
   };
   tableName: string;
   failureQueueUrl: string;
+  /** Needed only to derive the state machine role's permissions (reconciliationPermissions). */
+  tableArn?: string;
+  /** Needed only to derive the state machine role's permissions (reconciliationPermissions). */
+  failureQueueArn?: string;
 }
