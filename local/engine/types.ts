@@ -127,6 +127,8 @@ export interface EngineOptions {
   dataDir?: string;
   /** Called for every history event appended (progress displays, tests). */
   onEvent?: (executionArn: string, event: HistoryEvent) => void;
+  /** Source of randomness for JitterStrategy FULL and States.MathRandom; seed it for reproducible tests. */
+  random?: () => number;
 }
 
 /** The engine's operations, one per Step Functions API action it serves. */

@@ -1,0 +1,87 @@
+/**
+ * One execution's record: its description, its history (ids, previousEventId, AWS detail names)
+ * and the signal that interrupts everything still running in it.
+ */
+import type { CheckpointStore } from './checkpoint-store.ts';
+import { States, StatesError } from './states-error.ts';
+import type { ExecutionDescription, ExecutionStatus, HistoryEvent } from './types.ts';
+
+/** AWS's hard quota on events in one execution's history. */
+export const MAX_HISTORY_EVENTS = 25_000;
+
+/** Why running work was interrupted (stop, timeout, a failed sibling branch). Never matched by Retry or Catch. */
+export class Interrupted extends Error {
+  override name = 'Interrupted';
+}
+
+export class HistoryLimitExceeded extends StatesError {
+  constructor() {
+    super(States.Runtime, `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}) and was failed`);
+  }
+}
+
+export class Execution {
+  readonly history: HistoryEvent[] = [];
+  readonly abort = new AbortController();
+  private readonly waiters: ((d: ExecutionDescription) => void)[] = [];
+  /** Parsed input, for $$.Execution.Input. */
+  readonly inputValue: unknown;
+
+  constructor(
+    readonly desc: ExecutionDescription,
+    private readonly store: CheckpointStore,
+    private readonly now: () => number,
+    private readonly onEvent: ((arn: string, ev: HistoryEvent) => void) | undefined,
+    history: HistoryEvent[] = [],
+  ) {
+    this.inputValue = JSON.parse(desc.input) as unknown;
+    this.history = history;
+  }
+
+  get arn(): string {
+    return this.desc.executionArn;
+  }
+
+  get running(): boolean {
+    return this.desc.status === 'RUNNING';
+  }
+
+  get lastEventId(): number {
+    return this.history.length;
+  }
+
+  /** Appends a history event; past the quota, the execution fails with States.Runtime. */
+  addEvent(type: string, previousEventId: number, details?: Record<string, unknown>): number {
+    const closing = type.startsWith('Execution') && type !== 'ExecutionStarted';
+    if (!closing && this.history.length >= MAX_HISTORY_EVENTS - 1) throw new HistoryLimitExceeded();
+    const ev: HistoryEvent = { id: this.history.length + 1, previousEventId, timestamp: new Date(this.now()), type, ...details };
+    this.history.push(ev);
+    this.store.appendEvent(this.arn, ev);
+    this.onEvent?.(this.arn, ev);
+    return ev.id;
+  }
+
+  /** Moves the execution out of RUNNING exactly once; later calls are ignored. */
+  close(status: Exclude<ExecutionStatus, 'RUNNING'>, fields: { output?: string; error?: string; cause?: string }): boolean {
+    if (!this.running) return false;
+    this.desc.status = status;
+    this.desc.stopDate = new Date(this.now());
+    if (fields.output !== undefined) this.desc.output = fields.output;
+    if (fields.error !== undefined) this.desc.error = fields.error;
+    if (fields.cause !== undefined) this.desc.cause = fields.cause;
+    this.store.saveExecution(this.desc);
+    this.abort.abort(new Interrupted(`execution ${status.toLowerCase()}`));
+    const d = this.describe();
+    for (const w of this.waiters.splice(0)) w(d);
+    return true;
+  }
+
+  describe(): ExecutionDescription {
+    return { ...this.desc };
+  }
+
+  whenClosed(): Promise<ExecutionDescription> {
+    if (!this.running) return Promise.resolve(this.describe());
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
