@@ -36,4 +36,13 @@ export const Env = {
   heartbeatIntervalSeconds: 'HEARTBEAT_INTERVAL_SECONDS',
   maxUncompressedBytes: 'MAX_UNCOMPRESSED_BYTES',
   s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
+  downloadPrivateAddresses: 'DOWNLOAD_PRIVATE_ADDRESSES',
+  maxArchiveBytes: 'MAX_ARCHIVE_BYTES',
+  maxArchiveEntries: 'MAX_ARCHIVE_ENTRIES',
+  maxCompressionRatio: 'MAX_COMPRESSION_RATIO',
+  downloadMaxResumes: 'DOWNLOAD_MAX_RESUMES',
+  workerVisibilitySeconds: 'WORKER_VISIBILITY_SECONDS',
+  workerStopTimeoutSeconds: 'WORKER_STOP_TIMEOUT_SECONDS',
+  workerDeadLetterQueueUrl: 'WORKER_DLQ_URL',
+  workerHealthFile: 'WORKER_HEALTH_FILE',
 } as const;
