@@ -1,9 +1,11 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RecordConflictError } from '../../runtime/errors.ts';
 import { FailureWriteCondition, ReconciliationStore } from '../../runtime/store/reconciliation-store.ts';
 import { Table } from '../../system/resources.ts';
 import { freshStore } from './store-fixture.ts';
+import { validId } from './hostile-ids.ts';
 
 const exec = 'arn:aws:states:us-east-1:000000000000:execution:recon:exec-1';
 const otherExec = 'arn:aws:states:us-east-1:000000000000:execution:recon:exec-2';
@@ -22,7 +24,8 @@ describe('reconciliation store (DynamoDB Local)', function () {
   let store: ReconciliationStore;
   let n = 0;
   let dg: string;
-  const fixedNow = new Date('2026-01-02T03:04:05.000Z');
+  // Near the real time: DynamoDB Local honours TTL and would sweep records that expired long ago.
+  const fixedNow = new Date(Math.floor(Date.now() / 1000) * 1000);
 
   before(async () => {
     ({ store } = await freshStore('store', () => fixedNow));
@@ -154,5 +157,25 @@ describe('reconciliation store (DynamoDB Local)', function () {
     const err = await rejection(s2.get(dg));
     expect(err.message).to.contain('malformed').and.contain('reconciliationStatus');
     expect((await ddb.send(new GetCommand({ TableName: tableName, Key: Table.key(dg) }))).Item?.reconciliationStatus).to.equal('WEIRD');
+  });
+});
+
+describe('reconciliation store with hostile ids (DynamoDB Local)', function () {
+  this.timeout(60_000);
+
+  it('stores and reads back any valid id exactly, under its own key', async () => {
+    const { store } = await freshStore('hostile');
+    let i = 0;
+    await fc.assert(
+      fc.asyncProperty(validId, validId, async (dialogGroupId, callId) => {
+        const executionId = `exec-${i++}`;
+        // Suffixed so each run owns a fresh record; the hostile part stays in front, where keys begin.
+        const unique = `${dialogGroupId}#${i}`;
+        await store.start({ dialogGroupId: unique, callId, executionId });
+        const r = await store.get(unique);
+        expect(r).to.include({ dialogGroupId: unique, callId, sfExecutionId: executionId, PK: `CALL#${unique}` });
+      }),
+      { numRuns: 40 },
+    );
   });
 });
