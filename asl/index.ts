@@ -22,3 +22,4 @@ export type { TableRef, QueueRef } from './integrations/resource-ref.ts';
 export { mergePermissions, type Permission } from './permissions.ts';
 export { StateMachineDefinition, buildStateMachine, type StateMachineProps, type GraphScope } from './state-machine.ts';
 export { AslValidationError, validateDefinition, definitionProblems } from './validate.ts';
+export { toMermaid, type MermaidOptions } from './mermaid.ts';
