@@ -21,8 +21,12 @@ export interface FrameCheckpoint {
   retryCounts?: number[];
   /** A Wait (or a Retry interval) in progress: resume sleeping until this clock instant. */
   sleepUntil?: number;
-  /** A `.waitForTaskToken` task whose handler has returned: wait for the callback again. */
-  token?: { token: string; timeoutAt?: number; heartbeatSeconds?: number };
+  /**
+   * A `.waitForTaskToken` task. Saved before the handler is called, so a restart keeps the same token:
+   * if the handler had returned (submitted) the resumed task only waits for the callback; otherwise
+   * the handler is called again with that token (at-least-once, like any retried delivery).
+   */
+  token?: { token: string; timeoutAt?: number; heartbeatSeconds?: number; submitted: boolean };
   /** The branch finished with this output (kept until its parent state exits). */
   done?: { output: unknown };
 }

@@ -160,7 +160,8 @@ export async function runTask(runner: Runner, run: StateRun, retryCount: number)
         });
         armHeartbeat();
       }
-      if (resumedToken) return;
+      if (resumedToken?.submitted) return;
+      if (token && !resumedToken) runner.checkpoint(run, { token: { token, timeoutAt, heartbeatSeconds, submitted: false } });
 
       const { view, release } = handlerClock(clock);
       const req: TaskRequest = {
@@ -187,7 +188,7 @@ export async function runTask(runner: Runner, run: StateRun, retryCount: number)
           frame.lastEventId = exec.addEvent(names.submitted, frame.lastEventId, {
             taskSubmittedEventDetails: { resourceType: state.resourceType, resource: state.resourceName, output: JSON.stringify(value ?? null) },
           });
-          runner.checkpoint(run, { token: { token, timeoutAt, heartbeatSeconds } });
+          runner.checkpoint(run, { token: { token, timeoutAt, heartbeatSeconds, submitted: true } });
         },
         (err: unknown) => {
           release();
