@@ -8,6 +8,14 @@ import type { SQSRecord } from 'aws-lambda';
 /** SQS message attribute values are limited by the message size; the reason is for people, keep it short. */
 const MaxReasonLength = 2000;
 
+/** Characters SQS accepts in bodies and attributes; a reason may quote a hostile body (JSON.parse does). */
+const NotSqsText = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+export function sqsSafeText(value: string, maxLength: number): string {
+  const clean = value.replace(NotSqsText, '\uFFFD');
+  return clean.length > maxLength ? `${clean.slice(0, maxLength - 1)}…` : clean;
+}
+
 export async function sendToInputDlq(
   sqs: Pick<SQSClient, 'send'>,
   dlqUrl: string,
@@ -21,7 +29,7 @@ export async function sendToInputDlq(
       QueueUrl: dlqUrl,
       MessageBody: record.body.length > 0 ? record.body : '(empty body)',
       MessageAttributes: {
-        failureReason: text(reason.length > MaxReasonLength ? `${reason.slice(0, MaxReasonLength - 1)}…` : reason),
+        failureReason: text(sqsSafeText(reason, MaxReasonLength)),
         sourceMessageId: text(record.messageId),
         sourceQueueArn: text(record.eventSourceARN || 'unknown'),
         rejectedAt: text(rejectedAt),
