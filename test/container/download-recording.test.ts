@@ -122,7 +122,7 @@ describe('container: downloading a recording into S3 (local S3 + HTTP range serv
     const { zip } = await oneWav({}, makeWav({ seconds: 200, sampleRate: 16000 }));
     const server = await serve(zip, { dropAfterBytes: 1_000_000 });
     const changed = Buffer.from(zip);
-    changed[40] ^= 0xff;
+    changed.writeUInt8(changed.readUInt8(40) ^ 0xff, 40);
     const origin = `http://127.0.0.1:${server.port}`;
     const d = deps([origin]);
     const first = d.http;
