@@ -6,6 +6,7 @@ import {
   DescribeSecretCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { startSecretsManager } from '../../local/sfn-api/secrets-manager.ts';
+import { secretsManagerTokenProvider } from '../../runtime/ocp/token.ts';
 import type { RunningService } from '../../local/sfn-api/aws-json.ts';
 import { localAws } from '../support/services.ts';
 
@@ -50,6 +51,19 @@ describe('local Secrets Manager (GetSecretValue over AWS JSON 1.1)', () => {
       .send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSPREVIOUS' }))
       .catch((e: unknown) => e);
     expect(err2).to.be.instanceOf(ResourceNotFoundException);
+  });
+
+  it("serves the runtime's own OCP token provider unchanged", async () => {
+    const jsonArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ocp/json-Zz9999';
+    const sm = await startSecretsManager({ secrets: { [jsonArn]: JSON.stringify({ token: 'from-json' }) } });
+    const runtimeClient = new SecretsManagerClient({ ...localAws, endpoint: sm.endpoint, maxAttempts: 1 });
+    try {
+      const token = secretsManagerTokenProvider({ secretArn: jsonArn, client: runtimeClient });
+      expect(await token()).to.equal('from-json');
+    } finally {
+      runtimeClient.destroy();
+      await sm.stop();
+    }
   });
 
   it('rejects actions it does not serve with UnknownOperationException', async () => {
