@@ -115,7 +115,7 @@ export async function startWorkerEnv(): Promise<WorkerEnv> {
       const created = await ocpClient.createExportJob({ dialogGroupId: DialogGroupId, callId, requestedAt: new Date().toISOString(), idempotencyKey: `test-${callId}-${randomUUID()}` });
       const status = await ocpClient.getExportStatus({ exportJobId: created.exportJobId, dialogGroupId: DialogGroupId });
       if (status.status !== 'COMPLETED') throw new Error(`export for ${callId} is ${status.status}, expected COMPLETED at once`);
-      return { exportJobId: created.exportJobId, downloadUrl: status.downloadUrl };
+      return { exportJobId: created.exportJobId, downloadUrl: String(status.downloadUrl) };
     },
     async startDownload(input, timing = {}) {
       const arn = await machineFor(timing.timeoutSeconds ?? 60, timing.heartbeatSeconds ?? 5);
