@@ -115,8 +115,9 @@ export function lambdaResolver(options: LambdaResolverOptions): TaskResolver {
 
     if (params.InvocationType === 'DryRun') return { ...envelope(204), StatusCode: 204, Payload: '' };
     if (params.InvocationType === 'Event') {
-      // Lambda queues the event and answers at once; the handler runs on its own.
-      run().catch((err: unknown) => options.onAsyncError?.(ref.name, err));
+      // Lambda queues the event and answers at once; the handler runs on its own, still holding the
+      // clock so that virtual time does not race ahead of its real work.
+      whileHoldingClock(req.clock, run).catch((err: unknown) => options.onAsyncError?.(ref.name, err));
       return { ...envelope(202), StatusCode: 202, Payload: '' };
     }
     const payload = await whileHoldingClock(req.clock, run);

@@ -4,6 +4,7 @@ import { TaskFailure, type TaskHandler } from '../../local/engine/types.ts';
 import { lambdaResolver, type LambdaHandler } from '../../local/integrations/lambda.ts';
 import { projectLambdaFunctions } from '../../local/integrations/project-functions.ts';
 import { FunctionNames } from '../../system/functions.ts';
+import { VirtualClock } from '../../local/engine/index.ts';
 import { taskRequest } from './task-request.ts';
 
 const invoke = 'arn:aws:states:::lambda:invoke';
@@ -106,6 +107,24 @@ describe('Lambda integration (local handlers)', () => {
     const failure = await failureOf(handlerFor(resolver, invoke)(taskRequest(invoke, { FunctionName: 'slow' })));
     expect(failure.error).to.equal('Sandbox.Timedout');
     expect(JSON.parse(failure.causeText).errorMessage).to.match(/Task timed out after 0\.02 seconds/);
+  });
+
+  it('under the virtual clock, real work inside a handler takes no virtual time, so it cannot hit the Lambda timeout', async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+    const resolver = lambdaResolver({
+      functions: {
+        io: {
+          timeoutSeconds: 1,
+          handler: async (_e: unknown, context: Context) => {
+            await new Promise((r) => setTimeout(r, 30));
+            return context.getRemainingTimeInMillis();
+          },
+        },
+      },
+    });
+    const result = (await handlerFor(resolver, invoke)(taskRequest(invoke, { FunctionName: 'io' }, { clock }))) as { Payload: number };
+    expect(result.Payload).to.equal(1000);
+    expect(clock.now()).to.equal(Date.UTC(2026, 0, 1));
   });
 
   it('stops waiting when the task is aborted (state timeout or execution stopped)', async () => {
