@@ -18,8 +18,8 @@ export function localResourceNames(prefix = LocalPrefix): LocalResourceNames {
 }
 
 /**
- * Queue sizing for local runs. The visibility timeouts are real seconds on fauxqs while the
- * workflow runs on a sped-up clock, so a worker killed mid-download must see its message again
- * within a few real seconds, not minutes; the worker extends the lease while it works.
+ * Queue sizing for local runs. Visibility timeouts are real seconds on fauxqs while the workflow
+ * runs on a sped-up clock, so they are the shortest each side accepts: a message whose worker was
+ * killed comes back after 30 s, not 5 minutes (the worker extends the lease while it works).
  */
-export const LocalQueueSizing: QueueSizing = { triggerTimeoutSeconds: 5, workerVisibilitySeconds: 10 };
+export const LocalQueueSizing: QueueSizing = { triggerTimeoutSeconds: 5, workerVisibilitySeconds: 30 };

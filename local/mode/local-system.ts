@@ -1,0 +1,268 @@
+/**
+ * The whole system on one machine: DynamoDB Local, fauxqs (SQS + S3), the OCP simulator, Secrets
+ * Manager, the workflow host (Step Functions engine + API + Lambda handlers + the trigger's SQS
+ * poller) and the download worker, started in that order on 127.0.0.1, with the table, queues and
+ * bucket created from the shared definitions. Everything a run writes lives under one folder.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../services/dynamodb-local.ts';
+import { startFauxqs, type LocalSqsS3 } from '../services/fauxqs.ts';
+import { assertPortFree, freePort } from '../services/ports.ts';
+import { provisionBucket, provisionQueues, provisionTable, type ProvisionedQueue } from '../services/provision.ts';
+import { startSecretsManager } from '../sfn-api/secrets-manager.ts';
+import { startOcpSimulator, type OcpSimulator } from '../ocp-sim/index.ts';
+import type { ScenarioPatch, ScenarioTarget } from '../ocp-sim/scenario.ts';
+import type { WorkflowConfig } from '../../workflow/config.ts';
+import { AnchoredClock } from './anchored-clock.ts';
+import { childService, type ChildService } from './child-service.ts';
+import { createRunFolders, type RunFolders } from './data-dir.ts';
+import { LocalCredentials, LocalRegion, baseProcessEnvironment, sdkEnvironment, workerEnvironment, type LocalEndpoints, type LocalWiring } from './environment.ts';
+import { LocalPrefix, LocalQueueSizing, localResourceNames } from './local-resources.ts';
+import { createServiceLog, type ServiceLog } from './service-log.ts';
+import { WorkflowHostReadyMarker, stateMachineArnFor, type WorkflowHostConfig } from './workflow-host.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface RequestedPorts {
+  dynamodb?: number;
+  sqsS3?: number;
+  stepFunctions?: number;
+  secretsManager?: number;
+  ocp?: number;
+}
+
+export interface LocalSystemOptions {
+  /** Parent of the run folder; `.local-data` when absent. */
+  dataRoot?: string;
+  runId?: string;
+  /** Clock speed of the workflow and the simulator's jobs: 200 makes a 30-minute export take 9 s. */
+  speed: number;
+  workflow: WorkflowConfig;
+  seed: number;
+  ports?: RequestedPorts;
+  /** Simulator scenarios by callId prefix (or for the whole run). */
+  ocpScenarios?: { patch: ScenarioPatch; target?: ScenarioTarget }[];
+  worker?: { concurrency?: number };
+  eventSource?: { batchSize?: number; maximumBatchingWindowSeconds?: number; maximumConcurrency?: number };
+  /** Keep DynamoDB Local's tables in memory instead of under the run folder (faster tests). */
+  inMemoryDynamoDb?: boolean;
+}
+
+export interface LocalSystem {
+  folders: RunFolders;
+  endpoints: LocalEndpoints;
+  wiring: LocalWiring;
+  queues: Record<'input' | 'worker' | 'failure', ProvisionedQueue>;
+  clock: AnchoredClock;
+  ocp: OcpSimulator;
+  clients: { ddb: DynamoDBClient; sqs: SQSClient; s3: S3Client; sfn: SFNClient };
+  workflowHost: ChildService;
+  worker: ChildService;
+  log: ServiceLog;
+  /** Sends raw message bodies to the input queue, as any producer would. */
+  send(bodies: readonly string[]): Promise<void>;
+  /** Kills (SIGKILL) and restarts the workflow host on the same checkpoint folder. */
+  restartWorkflowHost(): Promise<void>;
+  /** Kills (SIGKILL) and restarts the download worker. */
+  restartWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Fails early, with the fix, when Java (needed by DynamoDB Local) is missing. */
+export function assertJavaAvailable(): void {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error('DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH. Install a JRE (for example `sudo apt-get install openjdk-17-jre-headless`) and run again.');
+  }
+  const version = /version "(\d+)/.exec(probe.stderr)?.[1];
+  if (version && Number(version) < 17) throw new Error(`DynamoDB Local needs Java 17 or newer; \`java -version\` reports ${version}. Install a newer JRE and run again.`);
+}
+
+/**
+ * The worker takes the download state's HeartbeatSeconds in real seconds (at least 3) and beats at a
+ * third of it. On a sped-up clock the engine allows HeartbeatSeconds / speed real seconds.
+ */
+export function workerHeartbeatSeconds(heartbeatSeconds: number, speed: number): number {
+  const real = heartbeatSeconds / speed;
+  if (real < 3) {
+    throw new Error(
+      `At clock speed ${speed} the download heartbeat (${heartbeatSeconds} s) lasts ${real.toFixed(2)} real seconds, shorter than the worker's minimum of 3 s; lower --speed to at most ${Math.floor(heartbeatSeconds / 3)}.`,
+    );
+  }
+  return Math.floor(real);
+}
+
+/**
+ * fauxqs names queues `http://sqs.<region>.localhost:<port>/...`. SDK clients whose endpoint comes
+ * from AWS_ENDPOINT_URL_SQS send to the queue URL's host, which not every resolver maps to
+ * loopback, so every process gets queue URLs on 127.0.0.1 (fauxqs routes by path).
+ */
+function onLoopback(queues: Record<'input' | 'worker' | 'failure', ProvisionedQueue>, endpoint: string): Record<'input' | 'worker' | 'failure', ProvisionedQueue> {
+  const fix = (url: string): string => {
+    const u = new URL(url);
+    const e = new URL(endpoint);
+    u.protocol = e.protocol;
+    u.host = e.host;
+    return u.toString();
+  };
+  const one = (q: ProvisionedQueue): ProvisionedQueue => ({ ...q, url: fix(q.url), ...(q.deadLetter ? { deadLetter: { ...q.deadLetter, url: fix(q.deadLetter.url) } } : {}) });
+  return { input: one(queues.input), worker: one(queues.worker), failure: one(queues.failure) };
+}
+
+const Descriptions: Record<keyof RequestedPorts, string> = {
+  dynamodb: 'DynamoDB Local',
+  sqsS3: 'the local SQS/S3 server (fauxqs)',
+  stepFunctions: 'the local Step Functions endpoint',
+  secretsManager: 'the local Secrets Manager endpoint',
+  ocp: 'the OCP simulator',
+};
+
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  assertJavaAvailable();
+  workerHeartbeatSeconds(options.workflow.heartbeatSeconds, options.speed);
+  for (const [key, port] of Object.entries(options.ports ?? {}) as [keyof RequestedPorts, number | undefined][]) {
+    if (port) await assertPortFree(port, Descriptions[key]);
+  }
+  const folders = createRunFolders(options.dataRoot ?? join(root, '.local-data'), options.runId);
+  const log = createServiceLog(join(folders.logs, 'local-mode.log'));
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.log('error', 'stop failed', { error: String(err) }));
+    stops.length = 0;
+  };
+
+  try {
+    const clock = new AnchoredClock(Date.now(), options.speed);
+    const names = localResourceNames(LocalPrefix);
+
+    const dynamo: DynamoDbLocal = await startDynamoDbLocal({ ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}), ...(options.inMemoryDynamoDb ? {} : { dataDir: folders.dynamodb }) });
+    stops.push(() => dynamo.stop());
+    const fauxqs: LocalSqsS3 = await startFauxqs(options.ports?.sqsS3 ? { port: options.ports.sqsS3 } : {});
+    stops.push(() => fauxqs.stop());
+
+    const aws = { region: LocalRegion, credentials: { ...LocalCredentials } };
+    const clients = {
+      ddb: new DynamoDBClient({ ...aws, endpoint: dynamo.endpoint }),
+      sqs: new SQSClient({ ...aws, endpoint: fauxqs.endpoint }),
+      s3: new S3Client({ ...aws, endpoint: fauxqs.endpoint, forcePathStyle: true }),
+      sfn: undefined as unknown as SFNClient,
+    };
+    await provisionTable(clients.ddb, names.tableName);
+    const queues = onLoopback(await provisionQueues(clients.sqs, names.prefix, LocalQueueSizing), fauxqs.endpoint);
+    await provisionBucket(clients.s3, names.bucketName);
+    log.log('info', 'resources provisioned', { tableName: names.tableName, bucketName: names.bucketName, queues: Object.fromEntries(Object.entries(queues).map(([k, q]) => [k, q.url])) });
+
+    const token = `local-ocp-token-${folders.runId}`;
+    const ocp = await startOcpSimulator({ clock, seed: options.seed, token, ...(options.ports?.ocp ? { port: options.ports.ocp } : {}) });
+    stops.push(() => ocp.stop());
+    for (const s of options.ocpScenarios ?? []) ocp.setScenario(s.patch, s.target);
+
+    const secretArn = `arn:aws:secretsmanager:${LocalRegion}:000000000000:secret:${names.prefix}/ocp-token-Local1`;
+    const secrets = await startSecretsManager({ secrets: { [secretArn]: JSON.stringify({ token }) }, region: LocalRegion, ...(options.ports?.secretsManager ? { port: options.ports.secretsManager } : {}) });
+    stops.push(() => secrets.stop());
+
+    const sfnPort = options.ports?.stepFunctions ?? (await freePort());
+    const endpoints: LocalEndpoints = { dynamodb: dynamo.endpoint, sqsS3: fauxqs.endpoint, stepFunctions: `http://127.0.0.1:${sfnPort}`, secretsManager: secrets.endpoint, ocp: ocp.baseUrl };
+    const wiring: LocalWiring = {
+      endpoints,
+      tableName: names.tableName,
+      bucketName: names.bucketName,
+      inputQueueUrl: queues.input.url,
+      inputDlqUrl: queues.input.deadLetter!.url,
+      workerQueueUrl: queues.worker.url,
+      workerDlqUrl: queues.worker.deadLetter!.url,
+      failureQueueUrl: queues.failure.url,
+      stateMachineArn: stateMachineArnFor(names.prefix),
+      ocpTokenSecretArn: secretArn,
+    };
+    clients.sfn = new SFNClient({ ...aws, endpoint: endpoints.stepFunctions });
+
+    const hostConfig: WorkflowHostConfig = {
+      prefix: names.prefix,
+      clock: { originMs: clock.originMs, speed: clock.speed },
+      engineDataDir: folders.engine,
+      stepFunctionsPort: sfnPort,
+      workflow: options.workflow,
+      wiring: { ...wiring, inputQueueArn: queues.input.arn, failureQueueArn: queues.failure.arn },
+      eventSource: {
+        batchSize: options.eventSource?.batchSize ?? 10,
+        maximumBatchingWindowSeconds: options.eventSource?.maximumBatchingWindowSeconds ?? 0,
+        maximumConcurrency: options.eventSource?.maximumConcurrency ?? 5,
+        // Fauxqs counts visibility in real seconds; a failed trigger batch should not wait minutes.
+        retryVisibilitySeconds: 1,
+      },
+    };
+    const workflowHost = childService({
+      name: 'workflow host',
+      entry: join(root, 'local/mode/workflow-host-main.ts'),
+      env: { ...baseProcessEnvironment(), ...sdkEnvironment(endpoints), LOCAL_WORKFLOW_HOST: JSON.stringify(hostConfig), LOCAL_WORKFLOW_HOST_LOG: join(folders.logs, 'workflow-host.log') },
+      logFile: join(folders.logs, 'lambda-handlers.log'),
+      readyLine: new RegExp(`^${WorkflowHostReadyMarker} (.*)$`),
+      readyTimeoutMs: 60_000,
+    });
+    await workflowHost.start();
+    stops.push(() => workflowHost.stop());
+
+    const worker = childService({
+      name: 'download worker',
+      entry: join(root, 'container/src/main.ts'),
+      env: {
+        ...baseProcessEnvironment(),
+        ...workerEnvironment(wiring, {
+          concurrency: options.worker?.concurrency ?? 4,
+          heartbeatSeconds: workerHeartbeatSeconds(options.workflow.heartbeatSeconds, options.speed),
+          visibilitySeconds: LocalQueueSizing.workerVisibilitySeconds,
+          healthFile: join(folders.root, 'worker-health.json'),
+        }),
+      },
+      logFile: join(folders.logs, 'worker.log'),
+    });
+    await worker.start();
+    stops.push(() => worker.stop());
+    log.log('info', 'local system started', { endpoints, dataDir: folders.root });
+
+    return {
+      folders,
+      endpoints,
+      wiring,
+      queues,
+      clock,
+      ocp,
+      clients,
+      workflowHost,
+      worker,
+      log,
+      async send(bodies) {
+        for (let i = 0; i < bodies.length; i += 10) {
+          const out = await clients.sqs.send(new SendMessageBatchCommand({ QueueUrl: queues.input.url, Entries: bodies.slice(i, i + 10).map((b, n) => ({ Id: String(n), MessageBody: b })) }));
+          if (out.Failed?.length) throw new Error(`SendMessageBatch to the input queue failed for ${out.Failed.length} messages: ${out.Failed[0]?.Message}`);
+        }
+      },
+      async restartWorkflowHost() {
+        workflowHost.kill('SIGKILL');
+        await workflowHost.exited();
+        await workflowHost.start();
+      },
+      async restartWorker() {
+        worker.kill('SIGKILL');
+        await worker.exited();
+        await worker.start();
+      },
+      async stop() {
+        await stopAll();
+        for (const c of Object.values(clients)) c.destroy();
+        await log.close();
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    await log.close();
+    throw err;
+  }
+}
