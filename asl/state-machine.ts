@@ -83,7 +83,11 @@ export class StateMachineDefinition {
     for (const state of states) {
       const previous = owner.get(state.name);
       if (previous && previous.state !== state) {
-        problems.push(`State name '${state.name}' occurs in both ${previous.scope} and ${label}; names must be unique in the whole state machine`);
+        problems.push(
+          previous.scope === label
+            ? `State name '${state.name}' is used by two different states in ${label}; names must be unique in the whole state machine`
+            : `State name '${state.name}' occurs in both ${previous.scope} and ${label}; names must be unique in the whole state machine`,
+        );
         continue;
       }
       if (previous && previous.state === state && previous.scope !== label) {
