@@ -4,83 +4,26 @@
  * finishes with the right output and a history without gaps or repeats.
  */
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import type {
+  SFNClient} from '@aws-sdk/client-sfn';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
-  SFNClient,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { localAws, sqsS3Local } from '../support/services.ts';
+import { kill, started, startCli, until } from './cli-process.ts';
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const roleArn = 'arn:aws:iam::000000000000:role/local-sfn';
 
-interface CliProcess {
-  child: ChildProcess;
-  endpoint: string;
-  resumed: number;
-  sfn: SFNClient;
-}
-
-const started: CliProcess[] = [];
-
-/** Starts the CLI on Node 24 (this process's binary) and waits for its endpoint and resume count. */
-function startCli(dataDir: string, extra: string[] = []): Promise<CliProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/sfn-api/cli.ts', '--data-dir', dataDir, ...extra], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    let endpoint: string | undefined;
-    child.once('exit', (code) => reject(new Error(`CLI exited with ${code} before it was ready:\n${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      let entry: { message?: string; endpoint?: string; count?: number };
-      try {
-        entry = JSON.parse(line) as typeof entry;
-      } catch {
-        return;
-      }
-      if (entry.message === 'listening') endpoint = entry.endpoint;
-      if (entry.message === 'resumed executions' && endpoint) {
-        const cli = { child, endpoint, resumed: entry.count ?? -1, sfn: new SFNClient({ ...localAws, endpoint, maxAttempts: 1 }) };
-        started.push(cli);
-        resolve(cli);
-      }
-    });
-  });
-}
-
-function kill(cli: CliProcess): Promise<void> {
-  cli.sfn.destroy();
-  if (cli.child.exitCode !== null || cli.child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    cli.child.once('exit', () => resolve());
-    cli.child.kill('SIGKILL');
-  });
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, attempts = 200): Promise<T> {
-  for (let i = 0; i < attempts; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-
-async function historyTypes(sfn: SFNClient, executionArn: string) {
+async function history(sfn: SFNClient, executionArn: string) {
   const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
   return events;
 }
@@ -115,7 +58,7 @@ describe('kill -9 and restart of the local Step Functions process', function () 
       }),
     );
     const { executionArn } = await first.sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'long', input: '{"call":"CALL-1"}' }));
-    await until(async () => ((await historyTypes(first.sfn, executionArn!)).some((e) => e.type === 'WaitStateEntered') ? true : undefined), 'the Wait to start');
+    await until(async () => ((await history(first.sfn, executionArn!)).some((e) => e.type === 'WaitStateEntered') ? true : undefined), 'the Wait to start');
     await kill(first);
 
     const second = await startCli(dataDir);
@@ -127,7 +70,7 @@ describe('kill -9 and restart of the local Step Functions process', function () 
     expect(done.status).to.equal('SUCCEEDED');
     expect(JSON.parse(done.output!)).to.deep.equal({ call: 'CALL-1', prep: { prepared: true }, finished: true });
 
-    const events = await historyTypes(second.sfn, executionArn!);
+    const events = await history(second.sfn, executionArn!);
     expect(events.map((e) => e.type)).to.deep.equal([
       'ExecutionStarted',
       'PassStateEntered',
@@ -175,7 +118,7 @@ describe('kill -9 and restart of the local Step Functions process', function () 
     }, 'the worker message', 20);
     const { token } = JSON.parse(message.Body!) as { token: string };
     // Kill once the engine has recorded the hand-off (TaskSubmitted), i.e. while it waits for the callback.
-    await until(async () => ((await historyTypes(first.sfn, executionArn!)).some((e) => e.type === 'TaskSubmitted') ? true : undefined), 'the task to be submitted');
+    await until(async () => ((await history(first.sfn, executionArn!)).some((e) => e.type === 'TaskSubmitted') ? true : undefined), 'the task to be submitted');
     await kill(first);
 
     const second = await startCli(dataDir, ['--sqs-endpoint', sqsEndpoint]);
@@ -188,18 +131,9 @@ describe('kill -9 and restart of the local Step Functions process', function () 
     }, 'the execution to finish');
     expect(done.status).to.equal('SUCCEEDED');
     expect(JSON.parse(done.output!)).to.deep.equal({ call: 'CALL-2', worker: { stored: 's3://b/CALL-2.wav' } });
-    const types = (await historyTypes(second.sfn, executionArn!)).map((e) => e.type);
+    const types = (await history(second.sfn, executionArn!)).map((e) => e.type);
     expect(types.filter((t) => t === 'TaskScheduled')).to.have.length(1, 'the message was sent once, not again on resume');
     expect(types.at(-1)).to.equal('ExecutionSucceeded');
     sqs.destroy();
-  });
-
-  it('shuts down cleanly on SIGTERM', async () => {
-    const cli = await startCli(dataDir);
-    const code = await new Promise<number | null>((resolve) => {
-      cli.child.once('exit', (c) => resolve(c));
-      cli.child.kill('SIGTERM');
-    });
-    expect(code).to.equal(0);
   });
 });
