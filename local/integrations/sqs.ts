@@ -75,6 +75,7 @@ function sendMessage(client: SQSClient): TaskHandler {
       }),
     );
     const body = sdkOutputToJson(output) as Record<string, unknown>;
-    return { ...body, ...sdkEnvelope(output.$metadata.requestId, 'application/x-amz-json-1.0', output.$metadata.httpStatusCode) };
+    // Step Functions reaches SQS through the Java SDK v1's query protocol, hence the XML content type.
+    return { ...body, ...sdkEnvelope(output.$metadata.requestId, 'text/xml', output.$metadata.httpStatusCode) };
   };
 }

@@ -37,7 +37,8 @@ describe('SQS integration (against fauxqs)', function () {
     expect(message.Body).to.equal(JSON.stringify(body));
     expect(result.MessageId).to.equal(message.MessageId);
     expect(result.MD5OfMessageBody).to.equal(createHash('md5').update(JSON.stringify(body)).digest('hex'));
-    expect(result).to.have.property('SdkHttpMetadata');
+    expect(result.SdkHttpMetadata).to.deep.include({ HttpStatusCode: 200 });
+    expect((result.SdkHttpMetadata as { HttpHeaders: Record<string, string> }).HttpHeaders['Content-Type']).to.equal('text/xml');
     expect(result).to.have.property('SdkResponseMetadata');
   });
 
