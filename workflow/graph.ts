@@ -26,6 +26,21 @@ export function reconciliationMermaid(stack = 'dev'): string {
   });
 }
 
+/** What the definition relies on from Step Functions (JSONPath mode), for anyone running it elsewhere. */
+const Semantics = [
+  '## Step Functions behaviour this definition relies on',
+  '',
+  '- Variables (`Assign`, `$name`): a Task\'s `Assign` reads its result after `ResultSelector`; a Catch\'s `Assign` reads the error output `{ Error, Cause }`;',
+  '  a Choice rule\'s `Assign` and a Pass state\'s `Assign` read the state input. All expressions in one `Assign` see the values from before the state ran.',
+  '- Variables set at the top level are readable (not writable) inside Parallel branches (`$exportJobId` in the branch tasks).',
+  '- Variables are accepted in Choice `Variable` (`$pollCount`), in intrinsic arguments (`States.MathAdd($pollCount, 1)`), in `.$` payload values and in',
+  '  Fail `ErrorPath`/`CausePath` (`$failure.status`). `SecondsPath` reads state data (`$.nextWaitSeconds`), not a variable.',
+  '- `Assign` values may be `null` (`exportJobId` before a job exists) and nested objects with `.$` keys (`failure.details`).',
+  '- The `lambda:invoke` integration puts the function\'s return value in `$.Payload`; `.waitForTaskToken` returns the SendTaskSuccess output as is.',
+  '- A Lambda error\'s `errorType` is the ASL error name that Retry and Catch match (the names in `runtime/errors.ts`).',
+  '',
+];
+
 function main(): void {
   const stack = process.argv[2] ?? 'dev';
   const mermaid = reconciliationMermaid(stack);
@@ -39,6 +54,7 @@ function main(): void {
     mermaid.trimEnd(),
     '```',
     '',
+    ...Semantics,
   ].join('\n');
   const out = resolve(root, 'docs/state-machine.md');
   mkdirSync(dirname(out), { recursive: true });
