@@ -113,6 +113,17 @@ describe('Step Functions API (client-sfn over HTTP against the local engine)', f
       expect(described.creationDate?.getTime()).to.equal(created.creationDate?.getTime());
     });
 
+    it('CreateStateMachine is idempotent for the same definition and role, StateMachineAlreadyExists otherwise', async () => {
+      const name = `idem-${Date.now()}`;
+      const first = await sfn.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(passMachine), roleArn }));
+      const again = await sfn.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(passMachine), roleArn }));
+      expect(again.stateMachineArn).to.equal(first.stateMachineArn);
+      expect(again.creationDate?.getTime()).to.equal(first.creationDate?.getTime());
+      const other = { ...passMachine, Comment: 'changed' };
+      const clash = await rejection(sfn.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(other), roleArn })));
+      expect(clash.name).to.equal('StateMachineAlreadyExists');
+    });
+
     it('rejects a bad definition, a bad name, a missing role and EXPRESS with AWS error codes', async () => {
       const bad = await rejection(sfn.send(new CreateStateMachineCommand({ name: 'bad', definition: '{"StartAt":"Nope","States":{}}', roleArn })));
       expect(bad.name).to.equal('InvalidDefinition');
