@@ -1,10 +1,12 @@
 /**
  * The AWS SDK clients the handlers use, created once per process on first use.
  *
- * Endpoints are not configured here on purpose: SDK v3 (>= 3.4xx) reads `AWS_ENDPOINT_URL_DYNAMODB`,
- * `AWS_ENDPOINT_URL_SQS`, `AWS_ENDPOINT_URL_SFN` (or the catch-all `AWS_ENDPOINT_URL`) itself, so the
- * same code talks to AWS, DynamoDB Local, fauxqs and the local Step Functions endpoint. The test
- * `test/runtime/aws-clients.test.ts` pins that behaviour down for the installed SDK.
+ * Endpoints come from the standard `AWS_ENDPOINT_URL_<SERVICE>` / `AWS_ENDPOINT_URL` variables, so
+ * the same code talks to AWS, DynamoDB Local, fauxqs and the local Step Functions endpoint. The SDK
+ * reads those variables itself, but we read them too and pass them as `endpoint`: SQSClient sends
+ * each request to the host inside the QueueUrl unless `endpoint` is set in its config, and a local
+ * server's queue URLs name hosts that do not resolve (fauxqs: `sqs.<region>.localhost`).
+ * test/runtime/deployed-handlers.test.ts runs handlers configured by these variables alone.
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -30,6 +32,11 @@ export interface AwsClientOptions {
  */
 export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** `AWS_ENDPOINT_URL_<SERVICE ID>` then `AWS_ENDPOINT_URL`, as the SDK resolves them. */
+export function endpointFromEnv(serviceEnvSuffix: 'DYNAMODB' | 'SQS' | 'SFN', env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env[`AWS_ENDPOINT_URL_${serviceEnvSuffix}`] || env.AWS_ENDPOINT_URL || undefined;
 }
 
 /** Clients built lazily: a handler that only needs DynamoDB never constructs an SQS client. */
@@ -62,6 +69,8 @@ let fromEnvironment: AwsClients | undefined;
 
 /** The process-wide clients of a deployed handler: region, credentials and endpoints from the environment. */
 export function awsClientsFromEnv(): AwsClients {
-  fromEnvironment ??= createAwsClients();
+  fromEnvironment ??= createAwsClients({
+    endpoints: { dynamodb: endpointFromEnv('DYNAMODB'), sqs: endpointFromEnv('SQS'), sfn: endpointFromEnv('SFN') },
+  });
   return fromEnvironment;
 }
