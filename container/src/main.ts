@@ -17,7 +17,9 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.logLevel });
   // Checksums only when S3 requires them: the worker verifies the ZIP CRC and computes the sha256 itself.
   const s3 = new S3Client({ forcePathStyle: config.s3ForcePathStyle, requestChecksumCalculation: 'WHEN_REQUIRED' });
-  const worker = createWorker(config, { s3, sqs: new SQSClient({}), sfn: new SFNClient({}) }, log);
+  // The queue URL's host is the endpoint on AWS; locally AWS_ENDPOINT_URL_SQS is, so the configured endpoint wins.
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  const worker = createWorker(config, { s3, sqs, sfn: new SFNClient({}) }, log);
 
   const report = () => {
     try {

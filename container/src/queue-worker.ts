@@ -41,7 +41,11 @@ export interface QueueWorkerOptions {
   heartbeatIntervalMs: number;
   /** How long stop() lets work in flight finish before abandoning it. */
   stopTimeoutMs: number;
-  /** Long-poll wait; 20 s on AWS, shorter in tests. */
+  /**
+   * Long-poll wait. Never longer than the stop timeout: a poll cut short by the client may still
+   * take a message on the server side and hide it until its visibility timeout, so on SIGTERM the
+   * worker lets its polls end by themselves, within the stop timeout, and releases what they bring.
+   */
   waitTimeSeconds?: number;
   process: ProcessTask;
   log: Logger;
@@ -51,7 +55,8 @@ export type WorkerState = 'starting' | 'running' | 'stopping' | 'stopped';
 
 export class QueueWorker {
   private state: WorkerState = 'starting';
-  private readonly polling = new AbortController();
+  /** Receipts to make visible again once no poll of this worker is pending. */
+  private readonly toRelease: string[] = [];
   private readonly inFlight = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private slots: Promise<void>[] = [];
   private dlqUrl: string | undefined;
@@ -71,11 +76,13 @@ export class QueueWorker {
     return { state: this.state, inFlight: this.inFlight.size, lastActivity: this.lastActivity };
   }
 
-  /** Stops polling, lets work finish for up to stopTimeoutMs, then abandons what is left. */
+  /**
+   * Stops polling, lets work finish for up to stopTimeoutMs, abandons what is left, waits for the
+   * last polls to return, then makes every unfinished message visible again at once.
+   */
   async stop(): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
-    this.polling.abort(new ShutdownError());
     this.o.log.info('worker stopping', { inFlight: this.inFlight.size, stopTimeoutMs: this.o.stopTimeoutMs });
     const all = Promise.all(this.slots);
     const finished = await Promise.race([all.then(() => true), sleep(this.o.stopTimeoutMs, false, { ref: false })]);
@@ -83,8 +90,19 @@ export class QueueWorker {
       for (const { controller } of this.inFlight.values()) controller.abort(new ShutdownError());
       await all;
     }
+    await Promise.all(
+      this.toRelease.splice(0).map((receipt) =>
+        this.o.sqs
+          .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.o.queueUrl, ReceiptHandle: receipt, VisibilityTimeout: 0 }))
+          .catch((e) => this.o.log.error('could not release a message; it reappears after its visibility timeout', { error: e })),
+      ),
+    );
     this.state = 'stopped';
     this.o.log.info('worker stopped');
+  }
+
+  private get waitTimeSeconds(): number {
+    return this.o.waitTimeSeconds ?? Math.min(20, Math.max(1, Math.floor(this.o.stopTimeoutMs / 1000) - 1));
   }
 
   private async slot(index: number): Promise<void> {
@@ -96,20 +114,24 @@ export class QueueWorker {
           new ReceiveMessageCommand({
             QueueUrl: this.o.queueUrl,
             MaxNumberOfMessages: 1,
-            WaitTimeSeconds: this.o.waitTimeSeconds ?? 20,
+            WaitTimeSeconds: this.waitTimeSeconds,
             VisibilityTimeout: this.o.visibilitySeconds,
             MessageSystemAttributeNames: ['ApproximateReceiveCount'],
           }),
-          { abortSignal: this.polling.signal },
         );
         messages = r.Messages ?? [];
+        if (this.state !== 'running') {
+          // Received while stopping: another worker should have it.
+          for (const m of messages) this.toRelease.push(m.ReceiptHandle!);
+          break;
+        }
         failures = 0;
         this.lastActivity = Date.now();
       } catch (err) {
         if (this.state !== 'running') break;
         failures += 1;
         this.o.log.error('receiving from the worker queue failed', { slot: index, error: err });
-        await sleep(Math.min(30_000, 500 * 2 ** failures), undefined, { signal: this.polling.signal }).catch(() => undefined);
+        await sleep(Math.min(5_000, 500 * 2 ** failures));
         continue;
       }
       for (const m of messages) await this.handle(m);
@@ -162,10 +184,8 @@ export class QueueWorker {
       return;
     }
     if (err instanceof ShutdownError) {
-      log.warn('download abandoned for shutdown; the message is visible again for another worker');
-      await this.o.sqs
-        .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.o.queueUrl, ReceiptHandle: receipt, VisibilityTimeout: 0 }))
-        .catch((e) => log.error('could not release the message; it reappears after its visibility timeout', { error: e }));
+      log.warn('download abandoned for shutdown; the message is released for another worker');
+      this.toRelease.push(receipt);
       return;
     }
     const named =
