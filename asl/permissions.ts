@@ -12,7 +12,7 @@ export interface Permission {
  * so the policy is stable across builds.
  */
 export function mergePermissions(permissions: readonly Permission[]): Permission[] {
-  const byActions = new globalThis.Map<string, Set<string>>();
+  const byActions = new Map<string, Set<string>>();
   for (const p of permissions) {
     const key = [...new Set(p.actions)].sort().join(',');
     const resources = byActions.get(key) ?? new Set<string>();

@@ -132,7 +132,7 @@ function collect(start: State): State[] {
     grew = false;
     for (const state of [...found]) {
       for (const from of state.incoming) {
-        if (!found.has(from) && !isNestedOwner(from, state)) {
+        if (!found.has(from)) {
           forward(from);
           grew = true;
         }
@@ -140,9 +140,4 @@ function collect(start: State): State[] {
     }
   }
   return [...found];
-}
-
-/** A Parallel or Map links nothing into its branches, so incoming edges never come from an owner; kept explicit for clarity. */
-function isNestedOwner(from: State, to: State): boolean {
-  return from.subgraphs().some((g) => g.start === to);
 }

@@ -3,7 +3,7 @@
  * (`{ startState, endStates }`), and states that can be continued with `next`.
  */
 import type { Chain } from './chain.ts';
-import type { Json, JsonObject } from './json.ts';
+import type { JsonObject } from './json.ts';
 import type { Permission } from './permissions.ts';
 
 /** Something that can be placed in a chain: a single state or a whole sequence. */
@@ -68,4 +68,3 @@ export abstract class State implements IChainable {
   }
 }
 
-export type { Json };
