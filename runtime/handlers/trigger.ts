@@ -29,7 +29,7 @@ export interface TriggerDeps {
 }
 
 /** Only what the trigger reads; the rest of each record passes through untouched. */
-const SqsEvent = z.object({
+export const TriggerEvent = z.object({
   Records: z.array(z.looseObject({ messageId: z.string().min(1), body: z.string(), eventSourceARN: z.string().optional() })),
 });
 
@@ -66,7 +66,7 @@ export function makeHandler(deps: TriggerDeps) {
   }
 
   return async (event: unknown, _context?: Context): Promise<SQSBatchResponse> => {
-    const { Records } = parseInput(SqsEvent, event, 'trigger event (SQS batch)');
+    const { Records } = parseInput(TriggerEvent, event, 'trigger event (SQS batch)');
     return processPartialBatch(Records as unknown as SQSRecord[], startOne, {
       logger: deps.logger,
       ...(deps.concurrency !== undefined ? { concurrency: deps.concurrency } : {}),
