@@ -86,6 +86,10 @@ export const DownloadOptions = z.object({
   dropAfterBytes: z.number().int().nonnegative().optional(),
   /** …for this job's first N download responses (later ones complete, so a resume can succeed). */
   drops: z.number().int().nonnegative().default(1),
+  /** Stop sending (connection left open) after this many body bytes of every response… */
+  stallAfterBytes: z.number().int().nonnegative().optional(),
+  /** …for this long, then carry on; a client with an idle timeout shorter than this gives up first. */
+  stallMs: z.number().int().nonnegative().default(0),
   /** crc: one data byte flipped (CRC check fails); not-zip: an HTML error page served as the archive. */
   corruption: z.enum(['none', 'crc', 'not-zip']).default('none'),
   /** Name of the WAV inside the ZIP; default `<callId>.wav` with unsafe characters replaced. */

@@ -540,6 +540,9 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
       bandwidth: options.bandwidthBytesPerSecond,
       dropAfter,
       corruptAt,
+      ...(options.stallAfterBytes !== undefined && options.stallMs > 0
+        ? { stall: { afterBytes: options.stallAfterBytes, ms: options.stallMs } }
+        : {}),
     });
     ctx.entry.bytes = sent.bytes;
     if (sent.dropped) {
@@ -556,41 +559,50 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
     layout: ArchiveLayout,
     start: number,
     end: number,
-    how: { bandwidth?: number; dropAfter?: number; corruptAt: number },
+    how: { bandwidth?: number; dropAfter?: number; corruptAt: number; stall?: { afterBytes: number; ms: number } },
   ): Promise<{ bytes: number; dropped: boolean }> {
     const chunkBytes = how.bandwidth ? Math.max(1024, Math.min(64 * 1024, Math.floor(how.bandwidth / 20))) : 64 * 1024;
-    const began = performance.now();
+    let began = performance.now();
     let bytes = 0;
-    for (let chunk of archiveRange(layout, start, end, chunkBytes)) {
-      if (ctx.closed.aborted) return { bytes, dropped: false };
-      let dropNow = false;
-      if (how.dropAfter !== undefined && bytes + chunk.length >= how.dropAfter) {
-        chunk = chunk.subarray(0, how.dropAfter - bytes);
-        dropNow = true;
-      }
+    let stalled = false;
+    for (const raw of archiveRange(layout, start, end, chunkBytes)) {
+      let chunk = raw;
       const chunkStart = start + bytes;
       if (how.corruptAt >= chunkStart && how.corruptAt < chunkStart + chunk.length) {
         chunk = Buffer.from(chunk);
         const at = how.corruptAt - chunkStart;
         chunk[at] = chunk[at]! ^ 0xff;
       }
-      if (dropNow) {
-        // Let the bytes reach the client, then cut the connection as a flaky network would.
-        await new Promise<void>((resolve) => res.write(chunk, () => resolve()));
-        bytes += chunk.length;
-        stats.bytesServed += chunk.length;
-        res.socket?.destroy();
-        return { bytes, dropped: true };
-      }
-      if (chunk.length > 0 && !res.write(chunk)) {
-        await drained(res, ctx.closed);
-      }
-      bytes += chunk.length;
-      stats.bytesServed += chunk.length;
-      if (how.bandwidth) {
-        const due = (bytes / how.bandwidth) * 1000 - (performance.now() - began);
-        if (due > 1) await sleep(due, ctx.closed);
-      }
+      // Split the chunk where a stall or a drop is due, so each happens at its exact byte.
+      do {
+        if (ctx.closed.aborted) return { bytes, dropped: false };
+        const stallDue = how.stall && !stalled ? how.stall.afterBytes : Infinity;
+        const limit = Math.min(chunk.length, stallDue - bytes, (how.dropAfter ?? Infinity) - bytes);
+        const piece = chunk.subarray(0, Math.max(0, limit));
+        chunk = chunk.subarray(piece.length);
+        const dropNow = how.dropAfter !== undefined && bytes + piece.length >= how.dropAfter;
+        if (dropNow) {
+          // Let the headers and bytes reach the client before the cut, as a flaky network would deliver them.
+          await new Promise<void>((resolve) => res.write(piece, () => resolve()));
+        } else if (piece.length > 0 && !res.write(piece)) {
+          await drained(res, ctx.closed);
+        }
+        bytes += piece.length;
+        stats.bytesServed += piece.length;
+        if (dropNow) {
+          res.socket?.destroy();
+          return { bytes, dropped: true };
+        }
+        if (how.stall && !stalled && bytes >= how.stall.afterBytes) {
+          stalled = true;
+          await sleep(how.stall.ms, ctx.closed);
+          began += how.stall.ms; // the stall does not count against the bandwidth budget
+        }
+        if (how.bandwidth) {
+          const due = (bytes / how.bandwidth) * 1000 - (performance.now() - began);
+          if (due > 1) await sleep(due, ctx.closed);
+        }
+      } while (chunk.length > 0);
     }
     res.end();
     return { bytes, dropped: false };

@@ -3,10 +3,14 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import {
+  CreateExportJobResponse,
+  ExportMetadataResponse,
   ExportStatusResponse,
   KnownExportStatuses,
+  OcpErrorBody,
   OpenApiComponents,
 } from '../../runtime/ocp/schemas.ts';
+import { startOcpSimulator } from '../../local/ocp-sim/index.ts';
 
 type Json = Record<string, unknown>;
 const doc = parse(readFileSync(new URL('../../docs/ocp-openapi.yaml', import.meta.url), 'utf8')) as Json;
@@ -117,6 +121,94 @@ describe('OCP contract: zod schemas vs docs/ocp-openapi.yaml', () => {
           if (code === '429') expect(headers, `${method} ${path} 429`).to.include('Retry-After');
         }
       }
+    }
+  });
+});
+
+describe('OCP contract: the simulator answers only as documented', () => {
+  it('uses only documented status codes per operation, with JSON error bodies carrying the request id', async () => {
+    let now = Date.parse('2026-05-01T00:00:00Z');
+    const token = 'contract-token';
+    const sim = await startOcpSimulator({
+      token,
+      clock: { now: () => now },
+      scenario: { jobDuration: { kind: 'fixed', seconds: 5 }, recording: { duration: { kind: 'fixed', seconds: 1 } } },
+      byCallIdPrefix: {
+        'FAIL-': { outcome: { kind: 'fail' } },
+        'ODD-': { outcome: { kind: 'unknownStatus', status: 'ARCHIVED' } },
+        'FAULTS-': {
+          faults: [
+            { kind: 'throttle', times: 1, retryAfterSeconds: 0 },
+            { kind: 'serverError', status: 500, times: 1 },
+            { kind: 'serverError', status: 502, times: 1 },
+            { kind: 'serverError', status: 503, times: 1, retryAfterSeconds: 0 },
+            { kind: 'serverError', status: 504, times: 1 },
+          ],
+        },
+      },
+    });
+    const dg = 'DG-CONTRACT';
+    const call = async (method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}) => {
+      const response = await fetch(`${sim.baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      });
+      const requestId = response.headers.get('x-request-id');
+      expect(requestId, `${method} ${path}`).to.be.a('string');
+      const text = await response.text();
+      if (response.status >= 400 && method !== 'HEAD') {
+        expect(OcpErrorBody.parse(JSON.parse(text)).requestId).to.equal(requestId);
+      }
+      return { status: response.status, text };
+    };
+    const create = (callId: string, headers: Record<string, string> = {}) =>
+      call('POST', '/v1/exports', { body: { dialogGroupId: dg, callId, requestedAt: '2026-05-01T00:00:00Z' }, headers });
+    try {
+      const ids: string[] = [];
+      for (const callId of ['OK-1', 'FAIL-1', 'ODD-1']) {
+        ids.push(CreateExportJobResponse.parse(JSON.parse((await create(callId, { 'idempotency-key': callId })).text)).exportJobId);
+      }
+      await create('OK-1', { 'idempotency-key': 'OK-1' });
+      await create('OK-2', { 'idempotency-key': 'OK-1' });
+      await create('', {});
+      await create('OK-3', { authorization: 'Bearer nope' });
+      for (let i = 0; i < 6; i++) await create('FAULTS-1');
+      const [ok, failed, odd] = ids as [string, string, string];
+      await call('GET', `/v1/exports/${ok}?dialogGroupId=${dg}`);
+      await call('GET', `/v1/exports/${ok}/download`);
+      now += 10_000;
+      for (const id of ids) {
+        ExportStatusResponse.parse(JSON.parse((await call('GET', `/v1/exports/${id}?dialogGroupId=${dg}`)).text));
+      }
+      ExportMetadataResponse.parse(JSON.parse((await call('GET', `/v1/exports/${ok}/metadata?dialogGroupId=${dg}`)).text));
+      await call('GET', `/v1/exports/${failed}/metadata?dialogGroupId=${dg}`);
+      await call('GET', `/v1/exports/${odd}/download`);
+      await call('GET', `/v1/exports/${ok}`);
+      await call('GET', `/v1/exports/missing?dialogGroupId=${dg}`);
+      await call('GET', `/v1/exports/${ok}/download`);
+      await call('HEAD', `/v1/exports/${ok}/download`);
+      await call('GET', `/v1/exports/${ok}/download`, { headers: { range: 'bytes=10-20' } });
+      await call('GET', `/v1/exports/${ok}/download`, { headers: { range: 'bytes=999999999-' } });
+      await call('GET', `/v1/exports/${ok}/download?expires=1&signature=00`);
+
+      const paths = doc.paths as Record<string, Record<string, { responses: Json }>>;
+      const operation = { create: '/v1/exports', status: '/v1/exports/{exportJobId}', metadata: '/v1/exports/{exportJobId}/metadata', download: '/v1/exports/{exportJobId}/download' };
+      const seen = new Set<string>();
+      for (const entry of sim.log()) {
+        expect(entry.endpoint, entry.path).to.not.equal('other');
+        const op = paths[operation[entry.endpoint as keyof typeof operation]]![entry.method.toLowerCase()]!;
+        expect(Object.keys(op.responses), `${entry.method} ${entry.path} answered ${entry.status}`).to.include(String(entry.status));
+        seen.add(`${entry.endpoint}:${entry.status}`);
+      }
+      // The run really covered the interesting answers.
+      expect([...seen]).to.include.members([
+        'create:201', 'create:400', 'create:401', 'create:409', 'create:429', 'create:500', 'create:502', 'create:503', 'create:504',
+        'status:200', 'status:400', 'status:404', 'metadata:200', 'metadata:409',
+        'download:200', 'download:206', 'download:403', 'download:409', 'download:416',
+      ]);
+    } finally {
+      await sim.stop();
     }
   });
 });

@@ -156,6 +156,44 @@ describe('OCP simulator over HTTP', function () {
     ]);
   });
 
+  it('stalls mid-body where configured, so a client with an idle timeout gives up at that byte', async () => {
+    const job = await finishedJob('CALL-STALL-1', { download: { stallAfterBytes: 5000, stallMs: 5000 } });
+    const idle = new AbortController();
+    let timer = setTimeout(() => idle.abort(), 2000);
+    const received: Buffer[] = [];
+    const response = await fetch(job.downloadUrl, { signal: idle.signal });
+    try {
+      for await (const chunk of response.body!) {
+        received.push(Buffer.from(chunk));
+        clearTimeout(timer);
+        timer = setTimeout(() => idle.abort(), 150);
+      }
+      expect.fail('the stalled body should not complete before the idle timeout');
+    } catch (error) {
+      expect((error as Error).name).to.equal('AbortError');
+    } finally {
+      clearTimeout(timer);
+    }
+    expect(Buffer.concat(received).length).to.equal(5000);
+  });
+
+  it('can cut a download before its first body byte', async () => {
+    const job = await finishedJob('CALL-DROP0-1', { download: { dropAfterBytes: 0, drops: 2 } });
+    for (let i = 0; i < 2; i++) {
+      const response = await fetch(job.downloadUrl);
+      let failed = false;
+      let bytes = 0;
+      try {
+        for await (const chunk of response.body!) bytes += chunk.length;
+      } catch {
+        failed = true;
+      }
+      expect([failed, bytes]).to.deep.equal([true, 0]);
+    }
+    const third = await download(job.downloadUrl);
+    expect(third.body.length).to.equal(job.status.fileSize);
+  });
+
   it('paces a download to the configured bandwidth without changing its bytes', async () => {
     const bandwidth = 256 * 1024;
     const job = await finishedJob('CALL-SLOWDL-1', { download: { bandwidthBytesPerSecond: bandwidth } });
@@ -346,6 +384,26 @@ describe('OCP simulator jobs and scenarios', () => {
     const stuck = await status(sim, never.exportJobId as string);
     expect(stuck).to.include({ status: 'IN_PROGRESS', progress: 99 });
     expect(await status(sim, exact.exportJobId as string)).to.include({ status: 'COMPLETED' });
+  });
+
+  it('injects probabilistic faults reproducibly for a seed', async () => {
+    const patterns: string[] = [];
+    for (const seed of [11, 11, 12]) {
+      sim = await startOcpSimulator({
+        token: Token,
+        seed,
+        clock,
+        scenario: { faults: [{ kind: 'serverError', endpoint: 'create', status: 503, probability: 0.5 }] },
+      });
+      let pattern = '';
+      for (let i = 0; i < 40; i++) pattern += (await create(sim, `CALL-P-${i}`)).response.status === 503 ? 'x' : '.';
+      patterns.push(pattern);
+      await sim.stop();
+    }
+    expect(patterns[0]).to.equal(patterns[1]);
+    expect(patterns[0]).to.not.equal(patterns[2]);
+    const faulted = patterns[0]!.split('').filter((c) => c === 'x').length;
+    expect(faulted).to.be.within(8, 32);
   });
 
   it('throttles the account beyond its rate limit with Retry-After', async () => {
