@@ -7,6 +7,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { Env } from '../../system/functions.ts';
 import { readWorkerConfig } from './config.ts';
 import { HEALTH_INTERVAL_MS, writeHealth } from './health.ts';
 import { createLogger } from './log.ts';
@@ -14,7 +15,7 @@ import { createWorker } from './worker.ts';
 
 async function main(): Promise<void> {
   const config = readWorkerConfig();
-  const log = createLogger({ level: config.logLevel });
+  const log = createLogger({ level: config.logLevel, service: process.env[Env.serviceName] || 'download-worker' });
   // Checksums only when S3 requires them: the worker verifies the ZIP CRC and computes the sha256 itself.
   const s3 = new S3Client({ forcePathStyle: config.s3ForcePathStyle, requestChecksumCalculation: 'WHEN_REQUIRED' });
   // The queue URL's host is the endpoint on AWS; locally AWS_ENDPOINT_URL_SQS is, so the configured endpoint wins.
