@@ -21,6 +21,9 @@ const config = parseStackConfig({
     const value = project.getObject(key);
     return value === undefined ? [] : [[key, value]];
   })),
+  presentKeys: Object.keys(pulumi.runtime.allConfig())
+    .filter((key) => key.startsWith(`${pulumi.getProject()}:`))
+    .map((key) => key.slice(pulumi.getProject().length + 1)),
 });
 
 const ocpApiToken = project.getSecret(OcpTokenKey);

@@ -72,15 +72,15 @@ export function bundleOptions(name: FunctionName, root = projectRoot) {
     minify: true,
     treeShaking: true,
     sourcemap: 'external' as const,
-    // Paths in the map relative to the project, so stack traces point at runtime/... files.
-    sourceRoot: '',
     platform: 'node' as const,
     target: 'node24',
     format: 'esm' as const,
     // ESM output: CommonJS dependencies that call require() get one through createRequire.
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
     mainFields: ['module', 'main'],
-    outfile: `${root}dist/bundles/${name}/${BundleFileName}`,
+    // Never written here (write: false); placed at the root so the map's sources read
+    // `runtime/handlers/<name>.ts` and stack traces name the project's own files.
+    outfile: `${root}${BundleFileName}`,
     external: RuntimeProvidedModules,
     plugins: [trimZod],
     legalComments: 'none' as const,

@@ -181,7 +181,11 @@ export interface RawStackConfig {
   workflow: unknown;
   /** Values of SettingsKeys that are set; absent keys take their defaults. */
   settings: Partial<Record<(typeof SettingsKeys)[number], unknown>>;
+  /** Every key set in the project namespace, so a misspelt key is reported instead of ignored. */
+  presentKeys?: string[];
 }
+
+const KnownKeys: readonly string[] = [...SettingsKeys, 'workflow', OcpTokenKey];
 
 /** Validates the raw values; throws StackConfigError listing each bad key as `<project>:<key>.<path>`. */
 export function parseStackConfig(raw: RawStackConfig): StackConfig {
@@ -190,9 +194,15 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   if (!region.success)
     problems.push(raw.region === undefined ? '  aws:region: is required (pulumi config set aws:region eu-west-1)' : `  aws:region: ${region.error.issues[0]?.message}`);
 
+  for (const key of raw.presentKeys ?? [])
+    if (!KnownKeys.includes(key)) problems.push(`  ${raw.project}:${key}: unknown key (known: ${KnownKeys.join(', ')})`);
+
   const settings = StackSettings.safeParse(raw.settings);
   if (!settings.success)
-    for (const issue of settings.error.issues) problems.push(`  ${raw.project}:${issue.path.map(String).join('.')}: ${describeIssue(issue)}`);
+    for (const issue of settings.error.issues) {
+      const path = issue.path.map(String).join('.');
+      problems.push(`  ${raw.project}${path ? `:${path}` : ''}: ${describeIssue(issue)}`);
+    }
 
   let workflow: WorkflowConfig | undefined;
   try {

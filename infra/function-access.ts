@@ -20,7 +20,8 @@ export interface HandlerAccess {
   startsExecutions: boolean;
 }
 
-const recordWriter: TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/** runtime/store writes the record with conditional UpdateItem only (it creates the item too) and reads it consistently. */
+const recordWriter: TableAction[] = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
 
 export const HandlerAccessMap: Record<FunctionName, HandlerAccess> = {
   // Starts one execution per message; messages that fail their schema go to the input DLQ.

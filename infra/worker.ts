@@ -21,9 +21,10 @@ export interface WorkerArgs {
   settings: StackConfig['worker'];
   network: WorkerNetwork;
   queue: { url: pulumi.Input<string>; arn: pulumi.Input<string> };
+  /** Where the worker moves malformed messages itself (they can never succeed, so no redrive wait). */
+  deadLetterQueue: { url: pulumi.Input<string>; arn: pulumi.Input<string> };
   bucket: { name: pulumi.Input<string>; recordingsArn: pulumi.Input<string> };
   stateMachineArn: pulumi.Input<string>;
-  ocpTokenSecretArn: pulumi.Input<string>;
   allowedDownloadHosts: string[];
   /** The workflow's heartbeat timeout; the worker heartbeats well inside it. */
   heartbeatSeconds: number;
@@ -40,6 +41,11 @@ export function egressPorts(allowedDownloadHosts: string[]): number[] {
     if (port) ports.add(Number(port));
   }
   return [...ports].sort((a, b) => a - b);
+}
+
+/** How long the worker drains after SIGTERM: ECS's stop timeout minus a margin for the last callbacks. */
+export function workerDrainSeconds(stopTimeoutSeconds: number): number {
+  return Math.max(1, stopTimeoutSeconds - Math.min(15, Math.ceil(stopTimeoutSeconds / 4)));
 }
 
 /** ECR repository ARN for a pinned image in ECR, so the execution role can pull only that repository. */
@@ -132,9 +138,10 @@ export class DownloadWorker extends pulumi.ComponentResource {
         description: 'What the download worker may do',
         permissions: [
           { sid: 'ConsumeDownloadTasks', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'], resources: [args.queue.arn] },
+          { sid: 'RejectMalformedTasks', actions: ['sqs:SendMessage'], resources: [args.deadLetterQueue.arn] },
           { sid: 'StoreRecordings', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [args.bucket.recordingsArn] },
+          // Task tokens are checked against the execution's state machine, so this ARN is the scope.
           { sid: 'ReportDownloads', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: [args.stateMachineArn] },
-          { sid: 'ReadOcpToken', actions: ['secretsmanager:GetSecretValue'], resources: [args.ocpTokenSecretArn] },
           XRayWrite,
         ],
       },
@@ -153,9 +160,14 @@ export class DownloadWorker extends pulumi.ComponentResource {
       [Env.bucketName]: args.bucket.name,
       [Env.allowedDownloadHosts]: args.allowedDownloadHosts.join(','),
       [Env.workerConcurrency]: String(s.concurrency),
+      [Env.workerDeadLetterQueueUrl]: args.deadLetterQueue.url,
       [Env.heartbeatIntervalSeconds]: String(args.heartbeatSeconds),
+      [Env.workerVisibilitySeconds]: String(s.visibilityTimeoutSeconds),
+      // The worker must be done draining before ECS sends SIGKILL at stopTimeout.
+      [Env.workerStopTimeoutSeconds]: String(workerDrainSeconds(s.stopTimeoutSeconds)),
       [Env.maxUncompressedBytes]: String(s.maxUncompressedBytes),
-      [Env.ocpTokenSecretArn]: args.ocpTokenSecretArn,
+      // Export URLs are public OCP hosts; private ranges (the VPC, the metadata endpoint) are refused.
+      [Env.downloadPrivateAddresses]: 'deny',
       [Env.logLevel]: args.logLevel,
       [Env.serviceName]: 'download-worker',
     };

@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import { projectRoot } from '../../infra/bundle.ts';
+import { ecrRepositoryArn, egressPorts, workerDrainSeconds } from '../../infra/worker.ts';
+import { Env } from '../../system/functions.ts';
+import { one, ofType, runProgram, stackRun, type ProgramRun } from './support/program.ts';
+import { resourcesFor, role } from './support/policies.ts';
+
+interface ContainerDefinition {
+  name: string;
+  image: string;
+  essential: boolean;
+  stopTimeout: number;
+  environment: { name: string; value: string }[];
+  logConfiguration: { logDriver: string; options: Record<string, string> };
+}
+
+function container(run: ProgramRun): ContainerDefinition {
+  const defs = JSON.parse(String(one(run, 'aws:ecs/taskDefinition:TaskDefinition', 'worker-task').inputs.containerDefinitions)) as ContainerDefinition[];
+  expect(defs).to.have.length(1);
+  return defs[0]!;
+}
+
+const sizes = { dev: { cpu: '512', memory: '1024', desired: 1 }, prod: { cpu: '1024', memory: '2048', desired: 3 } };
+
+for (const stack of ['dev', 'prod'] as const) {
+  describe(`infra: download worker (${stack})`, () => {
+    let run: ProgramRun;
+    before(async function () {
+      this.timeout(60_000);
+      run = await stackRun(stack);
+    });
+
+    it('keeps images in an immutable, scanned, encrypted ECR repository and builds container/ for arm64', () => {
+      const repo = one(run, 'aws:ecr/repository:Repository', 'worker-repository');
+      expect(repo.inputs).to.deep.include({ imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: { scanOnPush: true } });
+      const image = one(run, 'awsx:ecr:Image', 'worker-image').inputs;
+      expect(image).to.deep.include({ repositoryUrl: repo.state.repositoryUrl, context: projectRoot.replace(/\/$/, ''), platform: 'linux/arm64' });
+      expect(image.dockerfile).to.equal(`${projectRoot}container/Dockerfile`);
+      expect(container(run).image).to.equal(run.outputs.workerImageUri).and.to.match(/@sha256:[0-9a-f]{64}$/);
+    });
+
+    it('runs a Fargate ARM64 task sized from config, with a stop timeout for draining', () => {
+      const td = one(run, 'aws:ecs/taskDefinition:TaskDefinition', 'worker-task').inputs;
+      expect(td).to.deep.include({ requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: sizes[stack].cpu, memory: sizes[stack].memory });
+      expect(td.runtimePlatform).to.deep.equal({ cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' });
+      expect(td.taskRoleArn).to.equal(one(run, 'aws:iam/role:Role', 'worker-task-role').state.arn);
+      expect(td.executionRoleArn).to.equal(one(run, 'aws:iam/role:Role', 'worker-execution-role').state.arn);
+      const c = container(run);
+      expect(c.stopTimeout).to.equal(120);
+      const env = Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
+      expect(Number(env[Env.workerStopTimeoutSeconds])).to.be.below(c.stopTimeout);
+      expect(c.logConfiguration.logDriver).to.equal('awslogs');
+      expect(c.logConfiguration.options['awslogs-group']).to.equal(one(run, 'aws:cloudwatch/logGroup:LogGroup', 'worker-logs').inputs.name);
+    });
+
+    it('tells the worker its queue, DLQ, bucket, allowed hosts and heartbeat', () => {
+      const env = Object.fromEntries(container(run).environment.map((e) => [e.name, e.value]));
+      expect(env).to.deep.include({
+        [Env.workerQueueUrl]: one(run, 'aws:sqs/queue:Queue', 'queues-worker').state.url,
+        [Env.workerDeadLetterQueueUrl]: one(run, 'aws:sqs/queue:Queue', 'queues-worker-dlq').state.url,
+        [Env.bucketName]: one(run, 'aws:s3/bucket:Bucket', 'recordings-bucket').state.bucket,
+        [Env.allowedDownloadHosts]: stack === 'dev' ? 'exports.ocp-sandbox.example.com' : 'exports.ocp.example.com',
+        [Env.heartbeatIntervalSeconds]: stack === 'dev' ? '600' : '300',
+        [Env.workerVisibilitySeconds]: '600',
+        [Env.downloadPrivateAddresses]: 'deny',
+        AWS_REGION: 'eu-west-1',
+      });
+      expect(env).to.not.have.property(Env.ocpTokenSecretArn);
+    });
+
+    it('runs the service in the configured subnets behind an egress-only security group', () => {
+      const svc = one(run, 'aws:ecs/service:Service', 'worker-service').inputs;
+      expect(svc).to.deep.include({ launchType: 'FARGATE', desiredCount: sizes[stack].desired, deploymentCircuitBreaker: { enable: true, rollback: true } });
+      const net = svc.networkConfiguration as { subnets: string[]; assignPublicIp: boolean; securityGroups: string[] };
+      expect(net.subnets).to.deep.equal(stack === 'dev' ? ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'] : ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60722', 'subnet-0a1b2c3d4e5f60733']);
+      expect(net.assignPublicIp).to.equal(stack === 'dev');
+      const sg = one(run, 'aws:ec2/securityGroup:SecurityGroup', 'worker-sg').inputs;
+      expect(sg.ingress ?? []).to.deep.equal([]);
+      expect((sg.egress as { fromPort: number }[]).map((e) => e.fromPort)).to.deep.equal([443]);
+      expect(sg.vpcId).to.equal(stack === 'dev' ? 'vpc-0default0000000000' : 'vpc-0a1b2c3d4e5f60718');
+      expect(run.invokes.includes('aws:ec2/getVpc:getVpc'), 'default VPC looked up only in dev').to.equal(stack === 'dev');
+    });
+  });
+}
+
+describe('infra: download worker with a pinned image', () => {
+  it('deploys the given digest without building, and pulls only from its repository', async function () {
+    this.timeout(60_000);
+    const uri = `210987654321.dkr.ecr.eu-west-1.amazonaws.com/shared/worker@sha256:${'c'.repeat(64)}`;
+    const run = await runProgram('prod', { override: { 'audio-reconciliation:worker': { cpu: 1024, memoryMb: 2048, image: { uri } } } });
+    expect(ofType(run, 'awsx:ecr:Image')).to.have.length(0);
+    expect(container(run).image).to.equal(uri);
+    expect(resourcesFor(role(run, 'worker-execution'), 'ecr:BatchGetImage')).to.deep.equal(['arn:aws:ecr:eu-west-1:210987654321:repository/shared/worker']);
+  });
+});
+
+describe('infra: worker helpers', () => {
+  it('opens egress on 443 plus each explicit download port', () => {
+    expect(egressPorts(['a.example.com'])).to.deep.equal([443]);
+    expect(egressPorts(['a.example.com:8443', 'b.example.com:443', 'c.example.com:8443'])).to.deep.equal([443, 8443]);
+  });
+
+  it('reads the repository of an ECR image and nothing from other registries', () => {
+    expect(ecrRepositoryArn(`123456789012.dkr.ecr.us-east-1.amazonaws.com/team/w@sha256:${'d'.repeat(64)}`)).to.equal('arn:aws:ecr:us-east-1:123456789012:repository/team/w');
+    expect(ecrRepositoryArn(`ghcr.io/org/w@sha256:${'d'.repeat(64)}`)).to.equal(undefined);
+  });
+
+  it('drains the worker before ECS kills it', () => {
+    for (const stop of [2, 10, 30, 120]) {
+      expect(workerDrainSeconds(stop)).to.be.below(stop);
+      expect(workerDrainSeconds(stop)).to.be.at.least(1);
+    }
+    expect(workerDrainSeconds(120)).to.equal(105);
+  });
+});
