@@ -31,7 +31,8 @@ export const ReconciliationRecord = z.object({
   errorDetails: z.string().optional(),
   metadata: z.string().optional(),
   lastUpdated: z.string(),
-  TTL: z.number().int(),
+  /** Absent on a record the workflow's failure path created before any handler wrote it. */
+  TTL: z.number().int().optional(),
 });
 export type ReconciliationRecord = z.infer<typeof ReconciliationRecord>;
 

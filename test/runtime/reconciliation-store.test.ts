@@ -150,6 +150,22 @@ describe('reconciliation store (DynamoDB Local)', function () {
     expect(fail).to.be.instanceOf(RecordConflictError);
   });
 
+  it("reads a record the workflow's failure path created (no TTL) and explains the conflict", async () => {
+    const { ddb, tableName } = await freshStore('wf-failure');
+    await ddb.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: Table.key(dg),
+        UpdateExpression: 'SET reconciliationStatus = :s, failureReason = :r, sfExecutionId = :e, lastUpdated = :t, dialogGroupId = :d, callId = :c',
+        ExpressionAttributeValues: { ':s': 'FAILED_OCP_API_ERROR', ':r': 'r', ':e': otherExec, ':t': '2026-01-01T00:00:00Z', ':d': dg, ':c': 'CALL-1' },
+      }),
+    );
+    const s2 = new ReconciliationStore({ ddb, tableName, ttlDays: 1 });
+    const err = await rejection(s2.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec }));
+    expect(err).to.be.instanceOf(RecordConflictError);
+    expect(err.message).to.contain('FAILED_OCP_API_ERROR').and.contain(otherExec);
+  });
+
   it('names a malformed stored item instead of trusting it', async () => {
     const { ddb, tableName } = await freshStore('malformed');
     await ddb.send(new UpdateCommand({ TableName: tableName, Key: Table.key(dg), UpdateExpression: 'SET reconciliationStatus = :s', ExpressionAttributeValues: { ':s': 'WEIRD' } }));
