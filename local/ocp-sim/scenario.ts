@@ -59,6 +59,8 @@ export const Fault = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('schemaBreak'), ...FaultTarget }),
   /** The connection is closed before any response. */
   z.object({ kind: z.literal('reset'), ...FaultTarget }),
+  /** The request is carried out (a job is created), then the connection is closed instead of answering. */
+  z.object({ kind: z.literal('lostResponse'), ...FaultTarget }),
 ]);
 export type Fault = z.infer<typeof Fault>;
 export type FaultKind = Fault['kind'];

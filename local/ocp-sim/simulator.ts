@@ -126,6 +126,8 @@ class HttpFailure extends Error {
 }
 
 interface RequestContext {
+  /** Set by a `lostResponse` fault: the work is done, the answer never leaves. */
+  loseResponse?: boolean;
   requestId: string;
   entry: OcpRequestLogEntry;
   started: number;
@@ -186,6 +188,10 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
   }
 
   function sendJson(res: ServerResponse, ctx: RequestContext, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    if (ctx.loseResponse) {
+      res.socket?.destroy();
+      return;
+    }
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
     res.end(text);
@@ -254,7 +260,7 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
     for (let i = 0; i < faults.length; i++) {
       const fault = faults[i]!;
       if (fault.endpoint !== 'any' && fault.endpoint !== endpoint) continue;
-      if (endpoint === 'download' && (fault.kind === 'malformedJson' || fault.kind === 'schemaBreak')) continue;
+      if (endpoint === 'download' && (fault.kind === 'malformedJson' || fault.kind === 'schemaBreak' || fault.kind === 'lostResponse')) continue;
       const spentKey = `${faultKey}|${i}`;
       const spent = faultsSpent.get(spentKey) ?? 0;
       if (fault.times !== undefined && spent >= fault.times) continue;
@@ -298,6 +304,9 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
       case 'reset':
         res.socket?.destroy();
         return true;
+      case 'lostResponse':
+        ctx.loseResponse = true;
+        return false;
       case 'slow':
         await sleep(fault.delayMs, ctx.closed);
         return ctx.closed.aborted;

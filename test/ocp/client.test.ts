@@ -81,6 +81,27 @@ describe('OCP client against the simulator over HTTP', function () {
     expect(sim.stats().idempotentReplays).to.be.greaterThanOrEqual(1);
   });
 
+  it('stays idempotent when OCP created the job but the answer was lost: the retry gets the same job', async () => {
+    sim.setScenario({ faults: [{ kind: 'lostResponse', endpoint: 'create', times: 1 }] }, { callId: 'CALL-LOST-1' });
+    const before = sim.stats();
+    const created = await client().createExportJob(ids('CALL-LOST-1'));
+    const after = sim.stats();
+    expect(after.jobsCreated - before.jobsCreated).to.equal(1);
+    expect(after.idempotentReplays - before.idempotentReplays).to.equal(1);
+    const creates = sim.log().filter((e) => e.callId === 'CALL-LOST-1' && e.endpoint === 'create');
+    expect(creates.map((e) => [e.status, e.exportJobId])).to.deep.equal([
+      [0, created.exportJobId],
+      [201, created.exportJobId],
+    ]);
+  });
+
+  it('gives up with OCPAPITimeoutError when the whole call, retries included, exceeds totalTimeoutMs', async () => {
+    sim.setScenario({ faults: [{ kind: 'throttle', endpoint: 'create', retryAfterSeconds: 1 }] }, { callId: 'CALL-BUDGET-1' });
+    const error = await expectRejection(client({ totalTimeoutMs: 200 }).createExportJob(ids('CALL-BUDGET-1')));
+    expect(error).to.be.instanceOf(OcpApiTimeoutError);
+    expect(sim.log().filter((e) => e.callId === 'CALL-BUDGET-1')).to.have.length(1);
+  });
+
   /** Creates a job for a fresh call whose scenario is `patch`, returning its ref. */
   async function jobWith(callId: string, patch: Parameters<OcpSimulator['setScenario']>[0]) {
     sim.setScenario(patch, { callId });
