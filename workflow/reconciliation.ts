@@ -228,7 +228,20 @@ export function buildReconciliationWorkflow(config: WorkflowConfig, resources: W
         reason: `The export status check failed on the last of ${maxPolls} allowed polls; check OCP's availability and the checkExportStatus logs, then resubmit the call.`,
       }),
     })
-    .when(status(ExportStatus.completed), downloadAndDescribe.next(consolidate), { comment: 'export ready' })
+    .when(Condition.and(status(ExportStatus.completed), Condition.isPresent('$.export.downloadUrl')), downloadAndDescribe.next(consolidate), {
+      comment: 'export ready',
+    })
+    // Without this guard a COMPLETED status lacking its URL would stop the execution with
+    // States.Runtime in NotifyDownloadService, which no Catch can see: no record, no DLQ message.
+    .when(status(ExportStatus.completed), toFailure, {
+      comment: 'export ready but no download URL',
+      assign: failureAssign({
+        status: 'FAILED_EXPORT_ERROR',
+        reason: 'OCP reported the export as COMPLETED without a download URL; check the job in OCP, then resubmit the call.',
+        error: 'DownloadUrlMissing',
+        cause: States.jsonToString(JsonPath.at('$.export')),
+      }),
+    })
     .when(status(ExportStatus.failed), toFailure, {
       comment: 'OCP reports the export failed',
       assign: failureAssign({

@@ -96,6 +96,15 @@ describe('reconciliation workflow routing (walked over the rendered ASL)', () =>
     expect(expectFailure(unknown, 'FAILED_UNKNOWN_STATUS').cause).to.contain('CANCELLED');
   });
 
+  it('fails with FAILED_EXPORT_ERROR, not a run-time stop, when COMPLETED arrives without a download URL', () => {
+    const result = run(1, {
+      override: (s) =>
+        s === StateNames.checkExportStatus ? { result: { Payload: { status: 'COMPLETED', pollingIteration: 1, nextWaitSeconds: 30 } } } : undefined,
+    });
+    expect(expectFailure(result, 'FAILED_EXPORT_ERROR').error).to.equal('DownloadUrlMissing');
+    expect(result.entered).not.to.include(StateNames.downloadAndDescribe);
+  });
+
   it('sends exportJobId null when the export job was never created', () => {
     const ocp = run(1, { override: (s) => (s === StateNames.createExportJob ? { error: 'OCPAPIError', cause: 'call not found' } : undefined) });
     const notice = expectFailure(ocp, 'FAILED_OCP_API_ERROR');
