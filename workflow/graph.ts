@@ -38,6 +38,8 @@ const Semantics = [
   '- `Assign` values may be `null` (`exportJobId` before a job exists) and nested objects with `.$` keys (`failure.details`).',
   '- The `lambda:invoke` integration puts the function\'s return value in `$.Payload`; `.waitForTaskToken` returns the SendTaskSuccess output as is.',
   '- A Lambda error\'s `errorType` is the ASL error name that Retry and Catch match (the names in `runtime/errors.ts`).',
+  '- A Catch\'s error output always has both `Error` and `Cause` (AWS sends `"Cause": ""` for `States.Timeout`; the worker always sends a cause),',
+  '  so the failure facts read `$.Cause` directly. A missing path there would be `States.Runtime`, which no Catch sees.',
   '',
 ];
 
