@@ -71,7 +71,8 @@ export function bundleOptions(name: FunctionName, root = projectRoot) {
     bundle: true,
     minify: true,
     treeShaking: true,
-    sourcemap: 'external' as const,
+    // Linked: the bundle names its map, so --enable-source-maps finds it next to index.mjs.
+    sourcemap: 'linked' as const,
     platform: 'node' as const,
     target: 'node24',
     format: 'esm' as const,

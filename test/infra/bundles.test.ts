@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { deployBundler, projectRoot, type FunctionBundle } from '../../infra/bundle.ts';
+import { writeBundle } from '../../infra/bundle-files.ts';
+import { FunctionNames } from '../../system/functions.ts';
+
+const run = promisify(execFile);
+const MaxBundleBytes = 250 * 1024;
+// Inside the project, so the runtime-provided @aws-sdk/* resolve from node_modules as they do from Lambda's runtime.
+const outDir = `${projectRoot}dist/test-bundles`;
+
+describe('infra: Lambda bundles of the real handlers', () => {
+  let bundles: FunctionBundle[];
+  before(async function () {
+    this.timeout(60_000);
+    bundles = await Promise.all(FunctionNames.map((n) => deployBundler(n)));
+  });
+  after(() => rm(outDir, { recursive: true, force: true }));
+
+  it(`keeps every bundle within ${MaxBundleBytes / 1024} KB minified`, () => {
+    for (const b of bundles) expect(Buffer.byteLength(b.code), b.name).to.be.at.most(MaxBundleBytes);
+  });
+
+  it('leaves the AWS SDK to the runtime and carries every other dependency inside', () => {
+    for (const b of bundles) {
+      const imports = [...b.code.matchAll(/\bfrom\s*"([^"]+)"/g)].map((m) => m[1]!);
+      for (const specifier of imports) expect(specifier, `${b.name} imports ${specifier}`).to.match(/^(@aws-sdk\/|node:)/);
+    }
+  });
+
+  it('loads each bundle in a fresh Node 24 and finds an exported handler function', async function () {
+    this.timeout(30_000);
+    const files = await Promise.all(bundles.map((b) => writeBundle(outDir, b)));
+    const script = `const files = ${JSON.stringify(files.map((f) => pathToFileURL(f).href))};
+      const kinds = [];
+      for (const f of files) kinds.push(typeof (await import(f)).handler);
+      console.log(JSON.stringify({ version: process.version, kinds }));`;
+    const { stdout } = await run(`${projectRoot}node_modules/.bin/node`, ['--enable-source-maps', '--input-type=module', '-e', script], { cwd: projectRoot });
+    const result = JSON.parse(stdout) as { version: string; kinds: string[] };
+    expect(result.version).to.match(/^v24\./);
+    expect(result.kinds).to.deep.equal(FunctionNames.map(() => 'function'));
+  });
+
+  it('fails bad input with English zod messages, traced to the TypeScript source through the map', async function () {
+    this.timeout(30_000);
+    const bundle = bundles.find((b) => b.name === 'createExportJob')!;
+    expect(bundle.code).to.not.include('Ungültige');
+    const file = await writeBundle(outDir, bundle);
+    const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
+      try { await handler({ callId: 'C' }, {}); console.log('{}'); }
+      catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message, stack: e.stack })); }`;
+    const env = { ...process.env, TABLE_NAME: 't', RECORD_TTL_DAYS: '3', OCP_BASE_URL: 'http://127.0.0.1:9', OCP_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x', AWS_REGION: 'eu-west-1' };
+    const { stdout } = await run(`${projectRoot}node_modules/.bin/node`, ['--enable-source-maps', '--input-type=module', '-e', script], { cwd: projectRoot, env });
+    const error = JSON.parse(stdout.trim().split('\n').pop()!) as { name: string; message: string; stack: string };
+    expect(error.name).to.equal('InvalidInputError');
+    expect(error.message).to.include('dialogGroupId: Invalid input: expected string, received undefined');
+    expect(error.stack).to.match(/runtime\/[\w/-]+\.ts:\d+/);
+  });
+});
