@@ -10,13 +10,17 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { CreateExportJobRequest } from '../../runtime/ocp/schemas.ts';
 import { randomFor } from './prng.ts';
 import { ScenarioBook, type Endpoint, type Fault, type FaultKind, type ScenarioPatch, type ScenarioTarget } from './scenario.ts';
 import { estimatedCompletionTime, jobState, newJob, reportedMetadata, type ExportJob } from './jobs.ts';
-import { archiveLayout, archiveRange, type ArchiveLayout } from './zip-archive.ts';
+import { archiveLayout, type ArchiveLayout } from './zip-archive.ts';
+import { sleep, streamArchive } from './archive-stream.ts';
+import { FaultPlan } from './fault-plan.ts';
+import { TokenBucket, type RateLimitOptions } from './rate-limit.ts';
+import { UrlSigner } from './signed-url.ts';
 import { BitsPerSample, durationSeconds, wavSha256 } from './recording.ts';
 import { decideRange } from './http-range.ts';
 
@@ -35,7 +39,7 @@ export interface OcpSimulatorOptions {
   /** Scenarios for single calls. */
   byCallId?: Record<string, ScenarioPatch>;
   /** Global token bucket on API requests (not downloads), real time. */
-  rateLimit?: { requestsPerSecond: number; burst?: number };
+  rateLimit?: RateLimitOptions;
   /** Key for the signed download URLs. */
   signingKey?: string;
   /** Entries kept in the request log (oldest dropped first). */
@@ -112,7 +116,6 @@ export interface OcpSimulator {
 
 export const DefaultOcpToken = 'ocp-sim-token';
 const MaxBodyBytes = 64 * 1024;
-const EarlyRetryToleranceMs = 50;
 
 class HttpFailure extends Error {
   constructor(
@@ -150,10 +153,6 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
   const byIdempotencyKey = new Map<string, ExportJob>();
   const layouts = new Map<string, ArchiveLayout>();
   const sha256s = new Map<string, Promise<string>>();
-  /** Requests per (fault key, endpoint), and faults spent per (fault key, fault index). */
-  const requestCounts = new Map<string, number>();
-  const faultsSpent = new Map<string, number>();
-  const throttledUntil = new Map<string, number>();
   const requestLog: OcpRequestLogEntry[] = [];
   let createSequence = 0;
   let requestSeq = 0;
@@ -169,9 +168,9 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
     bytesServed: 0,
   };
 
-  const bucket = options.rateLimit
-    ? { tokens: options.rateLimit.burst ?? options.rateLimit.requestsPerSecond, at: performance.now() }
-    : undefined;
+  const bucket = options.rateLimit ? new TokenBucket(options.rateLimit) : undefined;
+  const faultPlan = new FaultPlan(seed);
+  const signer = new UrlSigner(signingKey);
 
   let baseUrl = '';
   const sockets = new Set<Socket>();
@@ -214,13 +213,9 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
     }
   }
 
-  function signature(exportJobId: string, expires: number): string {
-    return createHmac('sha256', signingKey).update(`${exportJobId}\n${expires}`).digest('hex');
-  }
-
   function downloadUrl(job: ExportJob): string {
     const expires = Math.floor(clock.now() / 1000) + job.scenario.download.urlTtlSeconds;
-    const query = new URLSearchParams({ expires: String(expires), signature: signature(job.exportJobId, expires) });
+    const query = new URLSearchParams({ expires: String(expires), signature: signer.sign(job.exportJobId, expires) });
     return `${baseUrl}/v1/exports/${encodeURIComponent(job.exportJobId)}/download?${query}`;
   }
 
@@ -229,46 +224,12 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
     const sig = url.searchParams.get('signature');
     const expires = Number(url.searchParams.get('expires'));
     if (sig === null) return checkAuth(req);
-    const expected = signature(exportJobId, expires);
-    if (sig.length !== expected.length || !timingSafeEqual(Buffer.from(sig), Buffer.from(expected))) {
+    if (!signer.verify(exportJobId, expires, sig)) {
       throw new HttpFailure(403, 'INVALID_SIGNATURE', 'The download URL signature is not valid; ask OCP for a fresh download URL.');
     }
     if (clock.now() / 1000 > expires) {
       throw new HttpFailure(403, 'DOWNLOAD_URL_EXPIRED', 'The download URL has expired; poll the export job again for a fresh one.');
     }
-  }
-
-  function rateLimited(): number | undefined {
-    if (!bucket || !options.rateLimit) return undefined;
-    const now = performance.now();
-    const rate = options.rateLimit.requestsPerSecond;
-    const burst = options.rateLimit.burst ?? rate;
-    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * rate);
-    bucket.at = now;
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return undefined;
-    }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / rate));
-  }
-
-  /** Picks the fault for this request, if any: the first in the list that still has budget. */
-  function pickFault(faultKey: string, endpoint: Endpoint, faults: Fault[]): Fault | undefined {
-    const countKey = `${faultKey}|${endpoint}`;
-    const index = (requestCounts.get(countKey) ?? 0) + 1;
-    requestCounts.set(countKey, index);
-    for (let i = 0; i < faults.length; i++) {
-      const fault = faults[i]!;
-      if (fault.endpoint !== 'any' && fault.endpoint !== endpoint) continue;
-      if (endpoint === 'download' && (fault.kind === 'malformedJson' || fault.kind === 'schemaBreak' || fault.kind === 'lostResponse')) continue;
-      const spentKey = `${faultKey}|${i}`;
-      const spent = faultsSpent.get(spentKey) ?? 0;
-      if (fault.times !== undefined && spent >= fault.times) continue;
-      if (fault.probability !== undefined && randomFor(seed, 'fault', faultKey, endpoint, index, i).next() >= fault.probability) continue;
-      faultsSpent.set(spentKey, spent + 1);
-      return fault;
-    }
-    return undefined;
   }
 
   /**
@@ -286,7 +247,7 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
     countFault(fault.kind);
     switch (fault.kind) {
       case 'throttle':
-        throttledUntil.set(windowKey, performance.now() + fault.retryAfterSeconds * 1000);
+        faultPlan.openWindow(windowKey, fault.retryAfterSeconds);
         sendError(res, ctx, new HttpFailure(429, 'TOO_MANY_REQUESTS', 'Rate limit exceeded; retry after the indicated delay.', {
           'retry-after': String(fault.retryAfterSeconds),
         }));
@@ -295,7 +256,7 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
         const headers: Record<string, string> = {};
         if (fault.retryAfterSeconds !== undefined) {
           headers['retry-after'] = String(fault.retryAfterSeconds);
-          throttledUntil.set(windowKey, performance.now() + fault.retryAfterSeconds * 1000);
+          faultPlan.openWindow(windowKey, fault.retryAfterSeconds);
         }
         const code = { 500: 'INTERNAL_ERROR', 502: 'BAD_GATEWAY', 503: 'SERVICE_UNAVAILABLE', 504: 'GATEWAY_TIMEOUT' }[fault.status];
         sendError(res, ctx, new HttpFailure(fault.status, code, 'The export service failed to process the request.', headers));
@@ -333,18 +294,13 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
 
   /** A request for a resource still inside its throttle window gets another 429 and is counted. */
   function checkThrottleWindow(windowKey: string, res: ServerResponse, ctx: RequestContext): boolean {
-    const until = throttledUntil.get(windowKey);
-    if (until === undefined) return false;
-    const now = performance.now();
-    if (now >= until - EarlyRetryToleranceMs) {
-      throttledUntil.delete(windowKey);
-      return false;
-    }
+    const early = faultPlan.earlyBy(windowKey);
+    if (early === undefined) return false;
     stats.earlyRetries++;
     countFault('throttleWindow');
     ctx.entry.fault = 'throttleWindow';
     sendError(res, ctx, new HttpFailure(429, 'TOO_MANY_REQUESTS', 'Retried before Retry-After elapsed.', {
-      'retry-after': String(Math.ceil((until - now) / 1000)),
+      'retry-after': String(Math.ceil(early / 1000)),
     }));
     return true;
   }
@@ -396,7 +352,7 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
     const scenario = scenarios.resolve(body.callId);
     const faultKey = `call:${body.dialogGroupId}|${body.callId}`;
     if (checkThrottleWindow(`${faultKey}|create`, res, ctx)) return;
-    const fault = pickFault(faultKey, 'create', scenario.faults);
+    const fault = faultPlan.pick(faultKey, 'create', scenario.faults);
     if (await applyFault(fault, res, ctx, `${faultKey}|create`)) return;
 
     let job = idempotencyKey ? byIdempotencyKey.get(idempotencyKey) : undefined;
@@ -442,7 +398,7 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
     ctx.entry.callId = job.callId;
     const windowKey = `job:${exportJobId}|status`;
     if (checkThrottleWindow(windowKey, res, ctx)) return;
-    const fault = pickFault(`job:${exportJobId}`, 'status', job.scenario.faults);
+    const fault = faultPlan.pick(`job:${exportJobId}`, 'status', job.scenario.faults);
     if (await applyFault(fault, res, ctx, windowKey)) return;
     if (bodyFault(ctx, res, fault, { exportJobId, status: 'COMPLETED', fileSize: 'large' })) return;
     const state = jobState(job, clock.now(), job.polls++);
@@ -470,7 +426,7 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
     ctx.entry.callId = job.callId;
     const windowKey = `job:${exportJobId}|metadata`;
     if (checkThrottleWindow(windowKey, res, ctx)) return;
-    const fault = pickFault(`job:${exportJobId}`, 'metadata', job.scenario.faults);
+    const fault = faultPlan.pick(`job:${exportJobId}`, 'metadata', job.scenario.faults);
     if (await applyFault(fault, res, ctx, windowKey)) return;
     if (bodyFault(ctx, res, fault, { exportJobId, metadata: { duration: 'long', channels: 0 } })) return;
     if (jobState(job, clock.now(), job.polls).status === 'FAILED') {
@@ -494,7 +450,7 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
     ctx.entry.callId = job.callId;
     const windowKey = `job:${exportJobId}|download`;
     if (checkThrottleWindow(windowKey, res, ctx)) return;
-    const fault = pickFault(`job:${exportJobId}`, 'download', job.scenario.faults);
+    const fault = faultPlan.pick(`job:${exportJobId}`, 'download', job.scenario.faults);
     if (await applyFault(fault, res, ctx, windowKey)) return;
     const state = jobState(job, clock.now(), job.polls);
     if (state.status !== 'COMPLETED') {
@@ -545,13 +501,15 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
       options.dropAfterBytes !== undefined && responseIndex < options.drops ? options.dropAfterBytes : undefined;
     // The byte flipped for `crc` corruption: the middle of the audio, so headers still parse.
     const corruptAt = options.corruption === 'crc' ? layout.dataOffset + Math.floor(layout.wavSize / 2) : -1;
-    const sent = await streamArchive(res, ctx, layout, start, end, {
+    const sent = await streamArchive(res, ctx.closed, layout, start, end, {
       bandwidth: options.bandwidthBytesPerSecond,
       dropAfter,
       corruptAt,
       ...(options.stallAfterBytes !== undefined && options.stallMs > 0
         ? { stall: { afterBytes: options.stallAfterBytes, ms: options.stallMs } }
         : {}),
+    }, (count) => {
+      stats.bytesServed += count;
     });
     ctx.entry.bytes = sent.bytes;
     if (sent.dropped) {
@@ -560,61 +518,6 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
     } else if (sent.bytes === end - start + 1) {
       stats.downloads.completed++;
     }
-  }
-
-  async function streamArchive(
-    res: ServerResponse,
-    ctx: RequestContext,
-    layout: ArchiveLayout,
-    start: number,
-    end: number,
-    how: { bandwidth?: number; dropAfter?: number; corruptAt: number; stall?: { afterBytes: number; ms: number } },
-  ): Promise<{ bytes: number; dropped: boolean }> {
-    const chunkBytes = how.bandwidth ? Math.max(1024, Math.min(64 * 1024, Math.floor(how.bandwidth / 20))) : 64 * 1024;
-    let began = performance.now();
-    let bytes = 0;
-    let stalled = false;
-    for (const raw of archiveRange(layout, start, end, chunkBytes)) {
-      let chunk = raw;
-      const chunkStart = start + bytes;
-      if (how.corruptAt >= chunkStart && how.corruptAt < chunkStart + chunk.length) {
-        chunk = Buffer.from(chunk);
-        const at = how.corruptAt - chunkStart;
-        chunk[at] = chunk[at]! ^ 0xff;
-      }
-      // Split the chunk where a stall or a drop is due, so each happens at its exact byte.
-      do {
-        if (ctx.closed.aborted) return { bytes, dropped: false };
-        const stallDue = how.stall && !stalled ? how.stall.afterBytes : Infinity;
-        const limit = Math.min(chunk.length, stallDue - bytes, (how.dropAfter ?? Infinity) - bytes);
-        const piece = chunk.subarray(0, Math.max(0, limit));
-        chunk = chunk.subarray(piece.length);
-        const dropNow = how.dropAfter !== undefined && bytes + piece.length >= how.dropAfter;
-        if (dropNow) {
-          // Let the headers and bytes reach the client before the cut, as a flaky network would deliver them.
-          await new Promise<void>((resolve) => res.write(piece, () => resolve()));
-        } else if (piece.length > 0 && !res.write(piece)) {
-          await drained(res, ctx.closed);
-        }
-        bytes += piece.length;
-        stats.bytesServed += piece.length;
-        if (dropNow) {
-          res.socket?.destroy();
-          return { bytes, dropped: true };
-        }
-        if (how.stall && !stalled && bytes >= how.stall.afterBytes) {
-          stalled = true;
-          await sleep(how.stall.ms, ctx.closed);
-          began += how.stall.ms; // the stall does not count against the bandwidth budget
-        }
-        if (how.bandwidth) {
-          const due = (bytes / how.bandwidth) * 1000 - (performance.now() - began);
-          if (due > 1) await sleep(due, ctx.closed);
-        }
-      } while (chunk.length > 0);
-    }
-    res.end();
-    return { bytes, dropped: false };
   }
 
   async function route(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, url: URL): Promise<void> {
@@ -630,7 +533,7 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
     stats.requests[endpoint]++;
     if (exportJobId !== undefined) ctx.entry.exportJobId = exportJobId;
     if (endpoint !== 'download' && endpoint !== 'other') {
-      const wait = rateLimited();
+      const wait = bucket?.take();
       if (wait !== undefined) {
         countFault('rateLimit');
         ctx.entry.fault = 'rateLimit';
@@ -752,30 +655,3 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
     },
   };
 }
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    function done() {
-      res.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    res.on('drain', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
