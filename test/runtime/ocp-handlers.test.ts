@@ -8,6 +8,8 @@ import type { WaitPolicy } from '../../runtime/contracts.ts';
 import { createLogger } from '../../runtime/logging/logger.ts';
 import type { ReconciliationStore } from '../../runtime/store/reconciliation-store.ts';
 import { freshStore } from './store-fixture.ts';
+import fc from 'fast-check';
+import { validId } from './hostile-ids.ts';
 
 const Token = 'handler-test-token';
 const logger = createLogger({ logLevel: 'SILENT' });
@@ -216,6 +218,27 @@ describe('OCP-facing handlers (OCP simulator over HTTP + DynamoDB Local)', funct
       const c = call();
       const err = await failure(metadata()({ ...c, exportJobId: 'exp_does_not_exist' }));
       expect(err.name).to.equal('OCPAPIError');
+    });
+  });
+
+  describe('hostile ids end to end', () => {
+    it('carry any valid id through create, status and metadata calls and into the record unchanged', async () => {
+      let i = 0;
+      await fc.assert(
+        fc.asyncProperty(validId, validId, async (dialogGroupId, callId) => {
+          // Suffixed so each run owns a fresh record, and kept within the contract's 256 characters.
+          const c = { dialogGroupId: `${dialogGroupId.slice(0, 240)}|${++i}`, callId, executionId: `arn:aws:states:us-east-1:000000000000:execution:recon:hostile-${i}-${process.pid}` };
+          const job = await create()({ ...c, waitPolicy: adaptive });
+          const status = await check()({ ...c, exportJobId: job.exportJobId, pollingIteration: 1, waitPolicy: adaptive });
+          expect(['IN_PROGRESS', 'COMPLETED']).to.include(status.status);
+          const m = await metadata()({ ...c, exportJobId: job.exportJobId });
+          expect(m.format).to.equal('WAV');
+          expect(await store.get(c.dialogGroupId)).to.include({ dialogGroupId: c.dialogGroupId, callId, exportJobId: job.exportJobId });
+          const created = createRequests(callId).filter((e) => e.exportJobId === job.exportJobId);
+          expect(created, 'the simulator saw the exact callId').to.have.length(1);
+        }),
+        { numRuns: 12 },
+      );
     });
   });
 });
