@@ -50,8 +50,8 @@ export abstract class NextableState extends State implements INextable {
     return this.nextState ? { Next: this.nextState.name } : { End: true };
   }
 
-  protected io(): { InputPath?: string; OutputPath?: string } {
-    return compact({ InputPath: this.props.inputPath, OutputPath: this.props.outputPath }) as { InputPath?: string; OutputPath?: string };
+  protected io(): JsonObject {
+    return compact({ InputPath: this.props.inputPath, OutputPath: this.props.outputPath });
   }
 
   protected assignJson(): JsonObject | undefined {
