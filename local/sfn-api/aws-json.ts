@@ -125,11 +125,10 @@ async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > maxBodyBytes) {
-      throw new AwsServiceError('ValidationException', `Request body exceeds ${maxBodyBytes} bytes.`);
-    }
-    chunks.push(chunk);
+    // Keep reading past the limit (discarding) so the answer reaches a client that is still sending.
+    if (size <= maxBodyBytes) chunks.push(chunk);
   }
+  if (size > maxBodyBytes) throw new AwsServiceError('ValidationException', `Request body of ${size} bytes exceeds ${maxBodyBytes} bytes.`);
   return Buffer.concat(chunks).toString('utf8');
 }
 

@@ -385,6 +385,20 @@ describe('Step Functions API (client-sfn over HTTP against the local engine)', f
       });
     });
 
+    it('enforces the 256 KiB input limit and the page-size bound as AWS constraints', async () => {
+      const stateMachineArn = await machine(passMachine);
+      const big = JSON.stringify({ blob: 'x'.repeat(262_144) });
+      const tooBig = await rejection(sfn.send(new StartExecutionCommand({ stateMachineArn, input: big })));
+      expect(tooBig.name).to.equal('ValidationException');
+      expect(tooBig.message).to.contain("at 'input'").and.to.contain('262144');
+      const page = await rejection(sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1001 })));
+      expect(page.name).to.equal('ValidationException');
+      expect(page.message).to.contain("at 'maxResults'");
+      const huge = await raw('AWSStepFunctions.StartExecution', JSON.stringify({ stateMachineArn, input: JSON.stringify('y'.repeat(2_000_000)) }));
+      expect(huge.status).to.equal(400);
+      expect(huge.body.__type).to.equal('ValidationException');
+    });
+
     it('answers an unknown or missing action with UnknownOperationException', async () => {
       const unknown = await raw('AWSStepFunctions.DeleteEverything', '{}');
       expect(unknown.status).to.equal(400);
