@@ -190,4 +190,12 @@ describe('Lambda integration (local handlers)', () => {
     )) as { Payload: unknown };
     expect(result.Payload).to.deep.equal({ status: 'COMPLETED' });
   });
+
+  it('imports each real handler module of runtime/handlers on demand', async () => {
+    const functions = projectLambdaFunctions();
+    for (const name of FunctionNames) {
+      const handler = await functions[name]!.load!();
+      expect(handler, name).to.be.a('function');
+    }
+  });
 });
