@@ -8,6 +8,7 @@ import type { Context } from 'aws-lambda';
 import type { FunctionName } from '../../system/functions.ts';
 import { callLogger, type Logger } from '../logging/logger.ts';
 import { parseInput } from './parse-input.ts';
+import { ErrorNames } from '../errors.ts';
 
 export interface StepSpec<I extends z.ZodType, O extends z.ZodType, D> {
   name: FunctionName;
@@ -30,7 +31,7 @@ export function stepHandler<I extends z.ZodType, O extends z.ZodType, D extends 
       try {
         input = parseInput(spec.input, event, `${spec.name} input`);
       } catch (err) {
-        base.error('rejected invalid input', { step: spec.name, error: errorSummary(err) });
+        base.warn('rejected invalid input', { step: spec.name, error: errorSummary(err) });
         throw err;
       }
       const log = callLogger(base, input as object);
@@ -40,7 +41,9 @@ export function stepHandler<I extends z.ZodType, O extends z.ZodType, D extends 
         log.info('step done', { step: spec.name });
         return output;
       } catch (err) {
-        log.error('step failed', { step: spec.name, error: errorSummary(err) });
+        // Named errors are the workflow's business (it retries or records them); anything else is a bug.
+        if (isWorkflowError(err)) log.warn('step failed', { step: spec.name, error: errorSummary(err) });
+        else log.error('step failed with an unexpected error', { step: spec.name, error: errorSummary(err) });
         throw err;
       }
     };
@@ -50,6 +53,12 @@ function withContext(logger: Logger, context: Context): Logger {
   const child = logger.createChild();
   child.addContext(context);
   return child;
+}
+
+const workflowErrorNames = new Set<string>(Object.values(ErrorNames));
+
+function isWorkflowError(err: unknown): boolean {
+  return err instanceof Error && workflowErrorNames.has(err.name);
 }
 
 /** Name and message only: stacks are noise for the expected failures and causes may carry payloads. */
