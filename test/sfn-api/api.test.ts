@@ -168,6 +168,11 @@ describe('Step Functions API (client-sfn over HTTP against the local engine)', f
       expect(done.name).to.equal('first');
       expect(done.stateMachineArn).to.equal(stateMachineArn);
       expect(done.stopDate!.getTime()).to.be.at.least(done.startDate!.getTime());
+      const lean = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn, includedData: 'METADATA_ONLY' }));
+      expect(lean.status).to.equal('SUCCEEDED');
+      expect(lean.input).to.equal(undefined);
+      expect(lean.output).to.equal(undefined);
+      expect(lean.inputDetails?.included).to.equal(false);
     });
 
     it('StartExecution is idempotent for a running execution with the same name and input, ExecutionAlreadyExists otherwise', async () => {
