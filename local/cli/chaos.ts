@@ -53,9 +53,12 @@ async function main(): Promise<number> {
 
   const view = createProgressView();
   console.log(`Chaos run: ${parsed.data.calls} calls, seed ${parsed.data.seed ?? 1}, clock x${parsed.data.speed ?? 200}`);
-  const result = await runChaos(parsed.data, workflow, (s) => view.update(s), (e) => {
-    view.done();
-    console.log(`  [${(e.atMs / 1000).toFixed(1)}s] ${e.what}`);
+  const result = await runChaos(parsed.data, workflow, {
+    onProgress: (s) => view.update(s),
+    onEvent: (e) => {
+      view.done();
+      console.log(`  [${(e.atMs / 1000).toFixed(1)}s] ${e.what}`);
+    },
   });
   view.done();
   console.log(`\nData folder: ${result.dataDir}`);

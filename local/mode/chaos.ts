@@ -9,7 +9,7 @@ import type { Fault } from '../ocp-sim/scenario.ts';
 import type { WorkflowConfig } from '../../workflow/config.ts';
 import { awaitRun } from './await-run.ts';
 import { checkInvariants, RecordWatcher, type InvariantReport } from './invariants.ts';
-import { startLocalSystem, type LocalSystem } from './local-system.ts';
+import { startLocalSystem, type LocalSystem, type LocalSystemOptions } from './local-system.ts';
 import { queueDepth, scanRecords } from './observe.ts';
 import { finishedCount, type ProgressSnapshot } from './progress.ts';
 import { Scenarios, planCalls, type ScenarioMix } from './scenarios.ts';
@@ -73,7 +73,15 @@ export function chaosMix(o: z.output<typeof ChaosOptions>): ScenarioMix {
   };
 }
 
-export async function runChaos(raw: ChaosOptions, workflow: WorkflowConfig, onProgress?: (s: ProgressSnapshot) => void, onEvent?: (e: ChaosEvent) => void): Promise<ChaosResult> {
+export interface ChaosHooks {
+  onProgress?: (s: ProgressSnapshot) => void;
+  onEvent?: (e: ChaosEvent) => void;
+  /** Extra system options, e.g. shared servers and a prefix in tests. */
+  system?: Pick<LocalSystemOptions, 'external' | 'prefix'>;
+}
+
+export async function runChaos(raw: ChaosOptions, workflow: WorkflowConfig, hooks: ChaosHooks = {}): Promise<ChaosResult> {
+  const { onProgress, onEvent } = hooks;
   const o = ChaosOptions.parse(raw);
   const planned = planCalls(o.calls, chaosMix(o), o.seed);
   const started = Date.now();
@@ -90,6 +98,7 @@ export async function runChaos(raw: ChaosOptions, workflow: WorkflowConfig, onPr
     seed: o.seed,
     ...(o.dataRoot ? { dataRoot: o.dataRoot } : {}),
     inMemoryDynamoDb: true,
+    ...hooks.system,
     // Scenario prefixes that set no faults inherit the run's faults; the chaos mix uses only those.
     ocpScenarios: [
       { patch: { faults: chaosFaults(o), recording: { duration: { kind: 'uniform', minSeconds: 5, maxSeconds: 20 } } } },

@@ -52,6 +52,10 @@ export interface LocalSystemOptions {
   eventSource?: { batchSize?: number; maximumBatchingWindowSeconds?: number; maximumConcurrency?: number };
   /** Keep DynamoDB Local's tables in memory instead of under the run folder (faster tests). */
   inMemoryDynamoDb?: boolean;
+  /** Resource prefix; tests sharing one DynamoDB Local and fauxqs use different ones. */
+  prefix?: string;
+  /** Already running DynamoDB Local / fauxqs to use instead of starting new ones (tests share them). */
+  external?: { dynamodbEndpoint?: string; sqsS3Endpoint?: string };
 }
 
 export interface LocalSystem {
@@ -139,12 +143,22 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
   try {
     const clock = new AnchoredClock(Date.now(), options.speed);
-    const names = localResourceNames(LocalPrefix);
+    const names = localResourceNames(options.prefix ?? LocalPrefix);
 
-    const dynamo: DynamoDbLocal = await startDynamoDbLocal({ ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}), ...(options.inMemoryDynamoDb ? {} : { dataDir: folders.dynamodb }) });
-    stops.push(() => dynamo.stop());
-    const fauxqs: LocalSqsS3 = await startFauxqs(options.ports?.sqsS3 ? { port: options.ports.sqsS3 } : {});
-    stops.push(() => fauxqs.stop());
+    let dynamo: Pick<DynamoDbLocal, 'endpoint'>;
+    if (options.external?.dynamodbEndpoint) dynamo = { endpoint: options.external.dynamodbEndpoint };
+    else {
+      const started = await startDynamoDbLocal({ ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}), ...(options.inMemoryDynamoDb ? {} : { dataDir: folders.dynamodb }) });
+      stops.push(() => started.stop());
+      dynamo = started;
+    }
+    let fauxqs: Pick<LocalSqsS3, 'endpoint'>;
+    if (options.external?.sqsS3Endpoint) fauxqs = { endpoint: options.external.sqsS3Endpoint };
+    else {
+      const started = await startFauxqs(options.ports?.sqsS3 ? { port: options.ports.sqsS3 } : {});
+      stops.push(() => started.stop());
+      fauxqs = started;
+    }
 
     const aws = { region: LocalRegion, credentials: { ...LocalCredentials } };
     const clients = {
@@ -206,9 +220,6 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       readyLine: new RegExp(`^${WorkflowHostReadyMarker} (.*)$`),
       readyTimeoutMs: 60_000,
     });
-    await workflowHost.start();
-    stops.push(() => workflowHost.stop());
-
     const worker = childService({
       name: 'download worker',
       entry: join(root, 'container/src/main.ts'),
@@ -223,8 +234,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       },
       logFile: join(folders.logs, 'worker.log'),
     });
-    await worker.start();
+    // Both children take seconds to load their TypeScript; start them side by side. The worker
+    // only needs the Step Functions port, which is fixed above, and retries until it answers.
+    const started = await Promise.allSettled([workflowHost.start(), worker.start()]);
+    stops.push(() => workflowHost.stop());
     stops.push(() => worker.stop());
+    for (const r of started) if (r.status === 'rejected') throw r.reason;
     log.log('info', 'local system started', { endpoints, dataDir: folders.root });
 
     return {

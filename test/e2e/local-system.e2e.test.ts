@@ -17,6 +17,7 @@ import { checkInvariants, RecordWatcher } from '../../local/mode/invariants.ts';
 import { startLocalSystem, type LocalSystem } from '../../local/mode/local-system.ts';
 import { listExecutions, objectSha256, peekQueue, scanRecords, type ObservedRecord } from '../../local/mode/observe.ts';
 import { Scenarios, ScenarioNames, oneOfEach, type PlannedCall } from '../../local/mode/scenarios.ts';
+import { dynamoDbLocal, sqsS3Local } from '../support/services.ts';
 
 describe('local mode end to end (real local services, worker child process)', function () {
   this.timeout(180_000);
@@ -33,7 +34,8 @@ describe('local mode end to end (real local services, worker child process)', fu
       speed: 200,
       workflow: readStackWorkflowConfig('dev'),
       seed: 11,
-      inMemoryDynamoDb: true,
+      prefix: `e2e-${Date.now()}`,
+      external: { dynamodbEndpoint: (await dynamoDbLocal()).endpoint, sqsS3Endpoint: (await sqsS3Local()).endpoint },
       ocpScenarios: Object.values(Scenarios).flatMap((s) => (s.ocp ? [{ patch: s.ocp, target: { callIdPrefix: s.prefix } }] : [])),
     });
     // Every scenario once, and a second success so the bucket holds more than one object.
