@@ -521,7 +521,12 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
   }
 
   async function route(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, url: URL): Promise<void> {
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    let parts: string[];
+    try {
+      parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    } catch {
+      throw new HttpFailure(400, 'INVALID_PATH', 'The request path is not valid percent-encoding.');
+    }
     const method = req.method ?? 'GET';
     if (parts[0] === 'health' && parts.length === 1) return sendJson(res, ctx, 200, { ok: true });
     if (parts[0] !== 'v1' || parts[1] !== 'exports') throw new HttpFailure(404, 'NOT_FOUND', `No route ${url.pathname}.`);

@@ -6,6 +6,7 @@
  * which is safe only because every create carries an `Idempotency-Key`. Whatever is left after the
  * retries becomes one of the three named errors the workflow's Retry/Catch rules match.
  */
+import { createHash } from 'node:crypto';
 import ky, { HTTPError, TimeoutError, type KyInstance } from 'ky';
 import type { z } from 'zod';
 import {
@@ -194,7 +195,7 @@ export function createOcpClient(options: OcpClientOptions): OcpClient {
           method: 'post',
           path: 'v1/exports',
           json: { dialogGroupId: args.dialogGroupId, callId: args.callId, requestedAt: args.requestedAt },
-          headers: { 'idempotency-key': args.idempotencyKey },
+          headers: { 'idempotency-key': idempotencyHeader(args.idempotencyKey) },
         },
         () => CreateExportJobResponse,
         { dialogGroupId: args.dialogGroupId },
@@ -217,6 +218,15 @@ export function createOcpClient(options: OcpClientOptions): OcpClient {
       );
     },
   };
+}
+
+/**
+ * HTTP header values must be visible ASCII and OCP caps the key at 255 characters, so any other key
+ * (unicode ids, very long execution names) is sent as its SHA-256: still one key per input, which is
+ * all idempotency needs.
+ */
+export function idempotencyHeader(key: string): string {
+  return /^[\x21-\x7e]{1,255}$/.test(key) ? key : `sha256-${createHash('sha256').update(key, 'utf8').digest('hex')}`;
 }
 
 function query(ref: ExportJobRef): string {

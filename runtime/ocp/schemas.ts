@@ -68,6 +68,14 @@ export type ExportInProgress = z.infer<typeof ExportInProgress>;
 export type ExportCompleted = z.infer<typeof ExportCompleted>;
 export type ExportFailed = z.infer<typeof ExportFailed>;
 
+/*
+ * TypeScript cannot say "any string but these three", so `status === 'COMPLETED'` does not narrow the
+ * union by itself; these guards do (the parse already guaranteed the shape).
+ */
+export const isExportInProgress = (s: ExportStatusResponse): s is ExportInProgress => s.status === 'IN_PROGRESS';
+export const isExportCompleted = (s: ExportStatusResponse): s is ExportCompleted => s.status === 'COMPLETED';
+export const isExportFailed = (s: ExportStatusResponse): s is ExportFailed => s.status === 'FAILED';
+
 /** Picks the one variant a body claims to be, so a broken COMPLETED body reports its own missing fields. */
 export function statusVariantFor(body: unknown): z.ZodType<ExportStatusResponse> {
   const status = typeof body === 'object' && body !== null ? (body as { status?: unknown }).status : undefined;

@@ -1,8 +1,11 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
+import unzipper from 'unzipper';
 import { startOcpSimulator, type OcpSimulator } from '../../local/ocp-sim/index.ts';
-import { createOcpClient, type OcpClientOptions } from '../../runtime/ocp/client.ts';
+import { createOcpClient, idempotencyHeader, type OcpClientOptions } from '../../runtime/ocp/client.ts';
 import { OcpApiError, OcpApiThrottlingError, OcpApiTimeoutError } from '../../runtime/ocp/errors.ts';
 import { ErrorNames } from '../../runtime/errors.ts';
+import { isExportCompleted } from '../../runtime/ocp/schemas.ts';
 
 const Token = 'tok-s3cr3t-value-never-shown';
 
@@ -61,8 +64,7 @@ describe('OCP client against the simulator over HTTP', function () {
 
     clock.advance(30_000);
     const done = await ocp.getExportStatus(ref);
-    expect(done.status).to.equal('COMPLETED');
-    if (done.status !== 'COMPLETED') return;
+    if (!isExportCompleted(done)) throw new Error(`expected COMPLETED, got ${done.status}`);
     expect(done.downloadUrl).to.match(new RegExp(`^${sim.baseUrl}/v1/exports/${created.exportJobId}/download\\?`));
     const expected = await sim.expectedRecording(created.exportJobId);
     expect(done.fileSize).to.equal(expected.archiveBytes);
@@ -100,6 +102,50 @@ describe('OCP client against the simulator over HTTP', function () {
     const error = await expectRejection(client({ totalTimeoutMs: 200 }).createExportJob(ids('CALL-BUDGET-1')));
     expect(error).to.be.instanceOf(OcpApiTimeoutError);
     expect(sim.log().filter((e) => e.callId === 'CALL-BUDGET-1')).to.have.length(1);
+  });
+
+  it('handles hostile ids end to end: unicode, quotes, #, JSON fragments, 256 characters', async function () {
+    this.timeout(20_000);
+    const hostile = fc.oneof(
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }),
+      fc.constantFrom('#', '"', "'; DROP TABLE", '{"a":1}', '../../etc/passwd', '%2F%2e%2e', 'x'.repeat(256), 'ü/ß?&=#', ' '),
+    );
+    await fc.assert(
+      fc.asyncProperty(hostile, hostile, async (dialogGroupId, callId) => {
+        fc.pre(dialogGroupId.length <= 256 && callId.length <= 256);
+        const ocp = client();
+        const key = `exec:${dialogGroupId}:${callId}`;
+        const created = await ocp.createExportJob({ dialogGroupId, callId, requestedAt: '2026-03-01T10:00:00Z', idempotencyKey: key });
+        const again = await ocp.createExportJob({ dialogGroupId, callId, requestedAt: '2026-03-01T10:00:00Z', idempotencyKey: key });
+        expect(again.exportJobId).to.equal(created.exportJobId);
+        const ref = { exportJobId: created.exportJobId, dialogGroupId };
+        expect((await ocp.getExportStatus(ref)).status).to.be.oneOf(['IN_PROGRESS', 'COMPLETED']);
+        expect((await ocp.getExportMetadata(ref)).metadata.channels).to.equal(2);
+        expect(sim.job(created.exportJobId)!.entryName).to.match(/^[A-Za-z0-9_][A-Za-z0-9._-]*\.wav$/);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('sends any idempotency key as a valid header, one value per key', () => {
+    expect(idempotencyHeader('arn:aws:states:us-east-1:1:execution:sm:CALL-1')).to.equal('arn:aws:states:us-east-1:1:execution:sm:CALL-1');
+    const unicode = idempotencyHeader('exec-ü');
+    expect(unicode).to.match(/^sha256-[0-9a-f]{64}$/);
+    expect(idempotencyHeader('exec-ü')).to.equal(unicode);
+    expect(idempotencyHeader('exec-u')).to.not.equal(unicode);
+    expect(idempotencyHeader('k'.repeat(300))).to.match(/^sha256-/);
+  });
+
+  it('downloads via the pre-signed URL the status returned, as the worker will', async () => {
+    const ocp = client();
+    const created = await ocp.createExportJob(ids('CALL-DL-1'));
+    clock.advance(120_000);
+    const done = await ocp.getExportStatus({ exportJobId: created.exportJobId, dialogGroupId: 'DG-2024-000001' });
+    if (!isExportCompleted(done)) throw new Error(`expected COMPLETED, got ${done.status}`);
+    const zip = Buffer.from(await (await fetch(done.downloadUrl)).arrayBuffer());
+    expect(zip.length).to.equal(done.fileSize);
+    const [entry] = (await unzipper.Open.buffer(zip)).files;
+    expect(entry!.path).to.equal('CALL-DL-1.wav');
   });
 
   /** Creates a job for a fresh call whose scenario is `patch`, returning its ref. */
