@@ -6,10 +6,10 @@
  * (a retried invocation) is a no-op success; anything else is a RecordConflictError saying why.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Table } from '../../system/resources.ts';
 import { RecordConflictError } from '../errors.ts';
-import { exportProgressRank, type ExportJobStatus, type FailureStatus } from '../status.ts';
+import { exportProgressRank, type ExportJobStatus, type FailureStatus, type ReconciliationStatus } from '../status.ts';
 import { ReconciliationRecord } from './record.ts';
 
 export interface StoreOptions {
@@ -87,6 +87,31 @@ export class ReconciliationStore {
       );
     }
     return r.data;
+  }
+
+  /**
+   * Records with a status last updated at or after `since` (ISO 8601), oldest first, through the
+   * StatusIndex GSI: "every FAILED_DOWNLOAD_TIMEOUT since this morning". GSIs are eventually consistent.
+   */
+  async listByStatus(status: ReconciliationStatus, since: string, limit = 100): Promise<ReconciliationRecord[]> {
+    const out: ReconciliationRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#ddb.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          IndexName: Table.statusIndex.name,
+          KeyConditionExpression: '#status = :status AND #updated >= :since',
+          ExpressionAttributeNames: { '#status': Table.statusIndex.partitionKey, '#updated': Table.statusIndex.sortKey },
+          ExpressionAttributeValues: { ':status': status, ':since': since },
+          Limit: limit - out.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(this.#parse(String(item.dialogGroupId), item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && out.length < limit);
+    return out;
   }
 
   /** IN_PROGRESS for this execution; a retry by the same execution rewrites the same values. */

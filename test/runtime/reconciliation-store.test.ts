@@ -166,6 +166,20 @@ describe('reconciliation store (DynamoDB Local)', function () {
     expect(err.message).to.contain('FAILED_OCP_API_ERROR').and.contain(otherExec);
   });
 
+  it('lists records by status since a time through the StatusIndex', async () => {
+    let t = Date.parse('2030-01-01T00:00:00Z');
+    const { store: s2 } = await freshStore('by-status', () => new Date(t));
+    for (const [i, status] of (['FAILED_EXPORT_ERROR', 'FAILED_EXPORT_ERROR', 'FAILED_MAX_RETRIES', 'FAILED_EXPORT_ERROR'] as const).entries()) {
+      t += 60_000;
+      await s2.recordFailure({ dialogGroupId: `DG-s-${i}`, callId: 'C', executionId: exec, status, failureReason: 'r', errorDetails: '{}' });
+    }
+    const all = await s2.listByStatus('FAILED_EXPORT_ERROR', '2030-01-01T00:00:00.000Z');
+    expect(all.map((r) => r.dialogGroupId)).to.deep.equal(['DG-s-0', 'DG-s-1', 'DG-s-3']);
+    const recent = await s2.listByStatus('FAILED_EXPORT_ERROR', '2030-01-01T00:02:00.000Z');
+    expect(recent.map((r) => r.dialogGroupId)).to.deep.equal(['DG-s-1', 'DG-s-3']);
+    expect(await s2.listByStatus('FAILED_EXPORT_ERROR', '2030-01-01T00:00:00.000Z', 2)).to.have.length(2);
+  });
+
   it('names a malformed stored item instead of trusting it', async () => {
     const { ddb, tableName } = await freshStore('malformed');
     await ddb.send(new UpdateCommand({ TableName: tableName, Key: Table.key(dg), UpdateExpression: 'SET reconciliationStatus = :s', ExpressionAttributeValues: { ':s': 'WEIRD' } }));
