@@ -194,6 +194,23 @@ describe('OCP simulator over HTTP', function () {
     expect(third.body.length).to.equal(job.status.fileSize);
   });
 
+  it('survives clients that hang up mid-download, and keeps serving', async () => {
+    const job = await finishedJob('CALL-HANGUP-1', { recording: { duration: { kind: 'fixed', seconds: 600 }, sampleRate: 48_000 } });
+    for (let i = 0; i < 5; i++) {
+      const abort = new AbortController();
+      const response = await fetch(job.downloadUrl, { signal: abort.signal });
+      const reader = response.body!.getReader();
+      await reader.read();
+      abort.abort();
+      await reader.closed.catch(() => undefined);
+    }
+    const head = await fetch(job.downloadUrl, { method: 'HEAD' });
+    expect(head.status).to.equal(200);
+    const hangups = sim.log().filter((e) => e.exportJobId === job.exportJobId && e.endpoint === 'download' && e.method === 'GET');
+    expect(hangups).to.have.length(5);
+    expect(hangups.every((e) => e.bytes < Number(head.headers.get('content-length')))).to.equal(true);
+  });
+
   it('paces a download to the configured bandwidth without changing its bytes', async () => {
     const bandwidth = 256 * 1024;
     const job = await finishedJob('CALL-SLOWDL-1', { download: { bandwidthBytesPerSecond: bandwidth } });
