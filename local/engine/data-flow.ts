@@ -6,6 +6,9 @@ import type { CompiledState } from './definition.ts';
 import { NOT_FOUND, placeAt, type CompiledPath, type PathScope, type Segment } from './paths.ts';
 import { States, StatesError } from './states-error.ts';
 
+/** AWS's `{truncated: false}` detail, shared: history events are read-only. */
+export const NOT_TRUNCATED = Object.freeze({ truncated: false });
+
 /** AWS's payload quota: 256 KiB of UTF-8. */
 export const MAX_PAYLOAD_BYTES = 262_144;
 

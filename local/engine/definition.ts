@@ -29,6 +29,9 @@ export interface Catcher {
 
 interface Base {
   name: string;
+  /** History event types, precomputed: `<Type>StateEntered` / `<Type>StateExited`. */
+  enteredEvent: string;
+  exitedEvent: string;
   next?: string;
   end: boolean;
   /** undefined: `$` (whole input); null: InputPath null, i.e. `{}`. */
@@ -258,6 +261,8 @@ function compileState(name: string, raw: RawState, prefix: string, opts: Compile
   };
   const base: Base = {
     name,
+    enteredEvent: `${type}StateEntered`,
+    exitedEvent: `${type}StateExited`,
     next: raw.Next,
     end: raw.End === true,
     inputPath: path(raw.InputPath, 'InputPath'),

@@ -14,6 +14,14 @@ export class Interrupted extends Error {
   override name = 'Interrupted';
 }
 
+/** Shared reasons for interrupting the work of a closed execution (building an Error per close is costly). */
+const CLOSED = {
+  SUCCEEDED: new Interrupted('execution succeeded'),
+  FAILED: new Interrupted('execution failed'),
+  TIMED_OUT: new Interrupted('execution timed out'),
+  ABORTED: new Interrupted('execution aborted'),
+} as const;
+
 export class HistoryLimitExceeded extends StatesError {
   constructor() {
     super(States.Runtime, `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}) and was failed`);
@@ -52,9 +60,23 @@ export class Execution {
 
   /** Appends a history event; past the quota, the execution fails with States.Runtime. */
   addEvent(type: string, previousEventId: number, details?: Record<string, unknown>): number {
-    const closing = type.startsWith('Execution') && type !== 'ExecutionStarted';
-    if (!closing && this.history.length >= MAX_HISTORY_EVENTS - 1) throw new HistoryLimitExceeded();
+    if (!details) return this.addDetail(type, previousEventId, undefined, undefined);
+    const keys = Object.keys(details);
+    if (keys.length === 1) return this.addDetail(type, previousEventId, keys[0], details[keys[0]!]);
     const ev: HistoryEvent = { id: this.history.length + 1, previousEventId, timestamp: new Date(this.now()), type, ...details };
+    return this.append(ev);
+  }
+
+  /** The hot-path form of addEvent: one `<kind>EventDetails` entry, no intermediate object. */
+  addDetail(type: string, previousEventId: number, key: string | undefined, value: unknown): number {
+    const ev: HistoryEvent = { id: this.history.length + 1, previousEventId, timestamp: new Date(this.now()), type };
+    if (key !== undefined) ev[key] = value;
+    return this.append(ev);
+  }
+
+  private append(ev: HistoryEvent): number {
+    const closing = ev.type.startsWith('Execution') && ev.type !== 'ExecutionStarted';
+    if (!closing && this.history.length >= MAX_HISTORY_EVENTS - 1) throw new HistoryLimitExceeded();
     this.history.push(ev);
     this.store.appendEvent(this.arn, ev);
     this.onEvent?.(this.arn, ev);
@@ -70,7 +92,7 @@ export class Execution {
     if (fields.error !== undefined) this.desc.error = fields.error;
     if (fields.cause !== undefined) this.desc.cause = fields.cause;
     this.store.saveExecution(this.desc);
-    this.abort.abort(new Interrupted(`execution ${status.toLowerCase()}`));
+    this.abort.abort(CLOSED[status]);
     const d = this.describe();
     for (const w of this.waiters.splice(0)) w(d);
     return true;

@@ -6,7 +6,7 @@
 import type { CheckpointStore, FrameCheckpoint } from './checkpoint-store.ts';
 import type { CompiledMachine, CompiledState, Graph, Retrier } from './definition.ts';
 import { parseTimestamp } from './choice.ts';
-import { applyResultPath, effectiveInput, serialise, stateOutput } from './data-flow.ts';
+import { applyResultPath, effectiveInput, NOT_TRUNCATED, serialise, stateOutput } from './data-flow.ts';
 import { Interrupted, type Execution } from './execution.ts';
 import { runMap, runParallel } from './branches.ts';
 import { NOT_FOUND, type PathScope } from './paths.ts';
@@ -45,6 +45,8 @@ export interface StateRun {
   enteredTime: number;
   /** Set when this state is continued from a checkpoint rather than entered afresh. */
   resumed?: FrameCheckpoint;
+  /** The context object built for this state (per retry count), reused by its templates. */
+  contextCache?: { retryCount: number; value: Record<string, unknown> };
 }
 
 interface Transition {
@@ -54,9 +56,13 @@ interface Transition {
   vars?: Record<string, unknown>;
 }
 
+const ASYNC_STATES: ReadonlySet<string> = new Set(['Task', 'Wait', 'Parallel', 'Map']);
+
 export class Runner {
   private readonly execContext: Record<string, unknown>;
   private readonly machineContext: Record<string, unknown>;
+  /** What a TaskRequest says about its execution; one object per execution. */
+  readonly executionRef: { arn: string; name: string; stateMachineArn: string };
 
   constructor(
     readonly env: RunEnv,
@@ -74,6 +80,7 @@ export class Runner {
       RedriveCount: 0,
     };
     this.machineContext = { Id: env.machine.arn, Name: env.machine.name };
+    this.executionRef = Object.freeze({ arn: d.executionArn, name: d.name, stateMachineArn: d.stateMachineArn });
   }
 
   /** Whether a checkpoint exists for this frame (a resumed branch does not record its start again). */
@@ -114,6 +121,8 @@ export class Runner {
     }
     let name = cp ? cp.state : graph.startAt;
     let rawInput = cp ? cp.input : input;
+    // The previous state's output text is the next state's input text: serialise once.
+    let rawText: string | undefined;
     for (;;) {
       if (frame.signal.aborted) throw frame.signal.reason;
       const state = graph.states.get(name)!;
@@ -123,8 +132,10 @@ export class Runner {
         cp = undefined;
       } else {
         const enteredTime = this.clock.now();
-        const id = this.exec.addEvent(`${state.type}StateEntered`, frame.lastEventId, {
-          stateEnteredEventDetails: { name, input: serialise(rawInput, `input of state '${name}'`), inputDetails: { truncated: false } },
+        const id = this.exec.addDetail(state.enteredEvent, frame.lastEventId, 'stateEnteredEventDetails', {
+          name,
+          input: rawText ?? serialise(rawInput, `input of state '${name}'`),
+          inputDetails: NOT_TRUNCATED,
         });
         frame.lastEventId = id;
         run = { state, rawInput, frame, enteredEventId: id, enteredTime };
@@ -132,14 +143,15 @@ export class Runner {
       }
       let t: Transition;
       try {
-        t = await this.execute(run);
+        // Pass, Choice, Succeed and Fail complete synchronously: no promise per state for them.
+        t = ASYNC_STATES.has(state.type) ? await this.executeAsync(run) : this.executeSync(run);
       } catch (err) {
         if (err instanceof Interrupted || frame.signal.aborted) throw frame.signal.reason ?? err;
         t = this.catchError(run, toStatesError(err));
       }
       if (t.vars) frame.vars = t.vars;
-      const exited: Record<string, unknown> = { name, output: serialise(t.output, `output of state '${name}'`), outputDetails: { truncated: false } };
-      frame.lastEventId = this.exec.addEvent(`${state.type}StateExited`, frame.lastEventId, { stateExitedEventDetails: exited });
+      rawText = serialise(t.output, `output of state '${name}'`);
+      frame.lastEventId = this.exec.addDetail(state.exitedEvent, frame.lastEventId, 'stateExitedEventDetails', { name, output: rawText, outputDetails: NOT_TRUNCATED });
       if (t.next === undefined) return t.output;
       name = t.next;
       rawInput = t.output;
@@ -158,12 +170,18 @@ export class Runner {
 
   /** The context object ($$) as a state sees it. */
   context(run: StateRun, retryCount: number, extra?: Record<string, unknown>): Record<string, unknown> {
-    return {
-      Execution: this.execContext,
-      State: { Name: run.state.name, EnteredTime: new Date(run.enteredTime).toISOString(), RetryCount: retryCount },
-      StateMachine: this.machineContext,
-      ...extra,
-    };
+    const cached = run.contextCache;
+    let base: Record<string, unknown>;
+    if (cached && cached.retryCount === retryCount) base = cached.value;
+    else {
+      base = {
+        Execution: this.execContext,
+        State: { Name: run.state.name, EnteredTime: new Date(run.enteredTime).toISOString(), RetryCount: retryCount },
+        StateMachine: this.machineContext,
+      };
+      run.contextCache = { retryCount, value: base };
+    }
+    return extra ? { ...base, ...extra } : base;
   }
 
   scope(input: unknown, run: StateRun, retryCount: number, extra?: Record<string, unknown>): PathScope {
@@ -210,6 +228,7 @@ export class Runner {
    */
   async withRetry<T>(run: StateRun, attempt: (retryCount: number) => Promise<T>): Promise<T> {
     const retriers = run.state.retry;
+    if (retriers.length === 0) return attempt(0);
     const counts = run.resumed?.retryCounts?.slice() ?? retriers.map(() => 0);
     let retryCount = counts.reduce((a, b) => a + b, 0);
     if (run.resumed?.sleepUntil !== undefined) {
@@ -237,7 +256,7 @@ export class Runner {
     }
   }
 
-  private async execute(run: StateRun): Promise<Transition> {
+  private executeSync(run: StateRun): Transition {
     const { state, rawInput } = run;
     switch (state.type) {
       case 'Pass': {
@@ -265,6 +284,14 @@ export class Runner {
         if (match?.assign) vars = this.assign(match.assign, eff, run, 0, vars);
         return { output: stateOutput(state, eff), next, vars };
       }
+      default:
+        throw new Error(`state type ${state.type} is asynchronous`);
+    }
+  }
+
+  private async executeAsync(run: StateRun): Promise<Transition> {
+    const { state, rawInput } = run;
+    switch (state.type) {
       case 'Wait': {
         const eff = effectiveInput(state, rawInput);
         const until = run.resumed?.sleepUntil ?? this.waitUntil(run, eff);
@@ -284,6 +311,8 @@ export class Runner {
         const vars = state.assign ? this.assign(state.assign, result, run, 0) : undefined;
         return { output: stateOutput(state, applyResultPath(state.name, state.resultPath, rawInput, result)), next: state.next, vars };
       }
+      default:
+        return this.executeSync(run);
     }
   }
 

@@ -4,7 +4,7 @@
  * bare Lambda ARN, LambdaFunction*) history events AWS records.
  */
 import type { TaskState } from './definition.ts';
-import { effectiveInput, serialise } from './data-flow.ts';
+import { effectiveInput, NOT_TRUNCATED, serialise } from './data-flow.ts';
 import { Interrupted } from './execution.ts';
 import { NOT_FOUND, type CompiledPath, type PathScope } from './paths.ts';
 import type { Runner, StateRun } from './runner.ts';
@@ -44,6 +44,20 @@ const LAMBDA_EVENTS: EventNames = {
 
 class TaskTimeout extends StatesError {}
 
+const DETAIL_KEYS: Record<'task' | 'lambdaFunction', Record<string, string>> = {
+  task: Object.fromEntries(['Scheduled', 'Started', 'Succeeded', 'Failed', 'TimedOut'].map((k) => [k, `task${k}EventDetails`])),
+  lambdaFunction: Object.fromEntries(['Scheduled', 'Started', 'Succeeded', 'Failed', 'TimedOut'].map((k) => [k, `lambdaFunction${k}EventDetails`])),
+};
+
+/** A getter that serialises `value` on first read and keeps the text. */
+function lazyJson(value: unknown): () => string {
+  let text: string | undefined;
+  return () => (text ??= JSON.stringify(value ?? null));
+}
+
+/** Reason for cancelling a timer that is no longer needed; one instance, as building errors is costly. */
+const TIMER_CANCELLED = new Interrupted('timer no longer needed');
+
 function seconds(fixed: number | undefined, path: CompiledPath | undefined, scope: PathScope, field: string, stateName: string): number | undefined {
   if (fixed !== undefined) return fixed;
   if (!path) return undefined;
@@ -57,162 +71,238 @@ function seconds(fixed: number | undefined, path: CompiledPath | undefined, scop
  * The clock a handler sees. The engine holds the virtual clock while a handler runs (so time does not
  * jump under real I/O), but a handler that sleeps on this clock lets time pass while it sleeps.
  */
-function handlerClock(clock: Clock): { view: Clock; release: () => void } {
-  let release: (() => void) | undefined = clock.hold();
-  let sleeping = 0;
-  let finished = false;
-  const view: Clock = {
-    now: () => clock.now(),
-    hold: () => clock.hold(),
-    sleep: async (ms, signal) => {
-      if (sleeping++ === 0 && release) {
-        release();
-        release = undefined;
-      }
-      try {
-        await clock.sleep(ms, signal);
-      } finally {
-        if (--sleeping === 0 && !finished) release = clock.hold();
-      }
-    },
-  };
-  return {
-    view,
-    release: () => {
-      finished = true;
-      release?.();
-      release = undefined;
-    },
-  };
+class HandlerClock implements Clock {
+  private releaseHold: (() => void) | undefined;
+  private sleeping = 0;
+  private finished = false;
+
+  constructor(private readonly clock: Clock) {
+    this.releaseHold = clock.hold();
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  hold(): () => void {
+    return this.clock.hold();
+  }
+
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.sleeping++ === 0) this.dropHold();
+    try {
+      await this.clock.sleep(ms, signal);
+    } finally {
+      if (--this.sleeping === 0 && !this.finished) this.releaseHold = this.clock.hold();
+    }
+  }
+
+  /** The handler has returned: time may move again. */
+  done(): void {
+    this.finished = true;
+    this.dropHold();
+  }
+
+  private dropHold(): void {
+    const r = this.releaseHold;
+    this.releaseHold = undefined;
+    r?.();
+  }
 }
 
-export async function runTask(runner: Runner, run: StateRun, retryCount: number): Promise<unknown> {
-  const state = run.state as TaskState;
-  const { exec, env } = runner;
-  const clock = env.clock;
-  const frame = run.frame;
-  const names = state.resourceType === 'lambda' && state.resourceName.startsWith('arn:') ? LAMBDA_EVENTS : TASK_EVENTS;
-  const details = (kind: string, body: Record<string, unknown>): Record<string, unknown> => ({
-    [`${names.prefix}${kind}EventDetails`]: names.prefix === 'task' ? { resourceType: state.resourceType, resource: state.resourceName, ...body } : { ...body },
-  });
+/**
+ * One attempt of one Task. A class rather than closures: this is the hottest path of the engine and
+ * per-call function objects (named by the transpiler) cost more than the work itself.
+ */
+class TaskAttempt {
+  private readonly state: TaskState;
+  private readonly names: EventNames;
+  private token: string | undefined;
+  private timeoutAt: number | undefined;
+  private heartbeatSeconds: number | undefined;
+  /** Own controller only when the task can time out; otherwise the frame's signal is all a handler needs. */
+  private abort: AbortController | undefined;
+  private signal!: AbortSignal;
+  private timers: AbortController | undefined;
+  private heartbeatTimer: AbortController | undefined;
+  private settled = false;
+  private resolve!: (v: unknown) => void;
+  private reject!: (e: unknown) => void;
 
-  const resumedToken = run.resumed?.token;
-  run.resumed = undefined;
-  const token = state.waitForTaskToken ? (resumedToken?.token ?? env.tokens.issue(exec.arn)) : undefined;
-  const eff = effectiveInput(state, run.rawInput);
-  const scope = runner.scope(eff, run, retryCount, token ? { Task: { Token: token } } : undefined);
-  const parameters = state.parameters ? state.parameters(scope) : eff;
-  const timeoutSeconds = seconds(state.timeoutSeconds, state.timeoutSecondsPath, scope, 'TimeoutSecondsPath', state.name);
-  const heartbeatSeconds = seconds(state.heartbeatSeconds, state.heartbeatSecondsPath, scope, 'HeartbeatSecondsPath', state.name);
-  const startedAt = clock.now();
-  const timeoutAt = resumedToken ? resumedToken.timeoutAt : timeoutSeconds !== undefined ? startedAt + timeoutSeconds * 1000 : undefined;
-
-  if (!resumedToken) {
-    const sched: Record<string, unknown> =
-      names.prefix === 'task'
-        ? { region: env.region, parameters: serialise(parameters, `parameters of state '${state.name}'`) }
-        : { resource: state.resourceName, input: serialise(parameters, `input of state '${state.name}'`) };
-    if (timeoutSeconds !== undefined) sched.timeoutInSeconds = timeoutSeconds;
-    if (heartbeatSeconds !== undefined) sched.heartbeatInSeconds = heartbeatSeconds;
-    frame.lastEventId = exec.addEvent(names.scheduled, frame.lastEventId, details('Scheduled', sched));
-    frame.lastEventId = exec.addEvent(names.started, frame.lastEventId, names.prefix === 'task' ? details('Started', {}) : {});
+  constructor(
+    private readonly runner: Runner,
+    private readonly run: StateRun,
+    private readonly retryCount: number,
+  ) {
+    this.state = run.state as TaskState;
+    this.names = this.state.resourceType === 'lambda' && this.state.resourceName.startsWith('arn:') ? LAMBDA_EVENTS : TASK_EVENTS;
   }
 
-  const abort = new AbortController();
-  const timers = new AbortController();
-  let heartbeatTimer: AbortController | undefined;
-  const onFrameAbort = (): void => abort.abort(frame.signal.reason);
-  frame.signal.addEventListener('abort', onFrameAbort, { once: true });
+  /** Appends `<type>` with its `<prefix><kind>EventDetails`; Task* details also name the resource. */
+  private event(type: string, kind: string, body: Record<string, unknown> | undefined): void {
+    const frame = this.run.frame;
+    const n = this.names;
+    if (n.prefix === 'task') {
+      const b = body ?? {};
+      b.resourceType = this.state.resourceType;
+      b.resource = this.state.resourceName;
+      frame.lastEventId = this.runner.exec.addDetail(type, frame.lastEventId, DETAIL_KEYS.task[kind], b);
+    } else frame.lastEventId = this.runner.exec.addDetail(type, frame.lastEventId, body && DETAIL_KEYS.lambdaFunction[kind], body);
+  }
 
-  let result: unknown;
-  try {
-    result = await new Promise<unknown>((resolve, reject) => {
-      let settled = false;
-      const finish = (ok: boolean, value: unknown): void => {
-        if (settled) return;
-        settled = true;
-        if (ok) resolve(value);
-        else reject(value);
-      };
-      abort.signal.addEventListener('abort', () => finish(false, abort.signal.reason), { once: true });
-      if (frame.signal.aborted) return finish(false, frame.signal.reason);
+  async execute(): Promise<unknown> {
+    const { runner, run, state, names } = this;
+    const { exec, env } = runner;
+    const clock = env.clock;
+    const frame = run.frame;
+    const resumedToken = run.resumed?.token;
+    run.resumed = undefined;
+    const token = state.waitForTaskToken ? (resumedToken?.token ?? env.tokens.issue(exec.arn)) : undefined;
+    this.token = token;
+    const eff = effectiveInput(state, run.rawInput);
+    const scope = runner.scope(eff, run, this.retryCount, token ? { Task: { Token: token } } : undefined);
+    const parameters = state.parameters ? state.parameters(scope) : eff;
+    const timeoutSeconds = seconds(state.timeoutSeconds, state.timeoutSecondsPath, scope, 'TimeoutSecondsPath', state.name);
+    const heartbeatSeconds = seconds(state.heartbeatSeconds, state.heartbeatSecondsPath, scope, 'HeartbeatSecondsPath', state.name);
+    this.heartbeatSeconds = heartbeatSeconds;
+    const timeoutAt = resumedToken ? resumedToken.timeoutAt : timeoutSeconds !== undefined ? clock.now() + timeoutSeconds * 1000 : undefined;
+    this.timeoutAt = timeoutAt;
 
-      if (timeoutAt !== undefined)
-        clock.sleep(Math.max(0, timeoutAt - clock.now()), timers.signal).then(
-          () => finish(false, new TaskTimeout(States.Timeout, `The task in state '${state.name}' did not finish within its TimeoutSeconds`)),
-          noop,
-        );
-      const armHeartbeat = (): void => {
-        if (heartbeatSeconds === undefined || !state.waitForTaskToken || settled) return;
-        heartbeatTimer?.abort();
-        heartbeatTimer = new AbortController();
-        clock.sleep(heartbeatSeconds * 1000, heartbeatTimer.signal).then(
-          () => finish(false, new TaskTimeout(States.HeartbeatTimeout, `No heartbeat was received for the task in state '${state.name}' within ${heartbeatSeconds} seconds`)),
-          noop,
-        );
-      };
+    if (!resumedToken) {
+      // The parameters text is only built when someone reads the history: it is the costliest part of the event.
+      const sched: Record<string, unknown> = names.prefix === 'task' ? { region: env.region } : { resource: state.resourceName };
+      Object.defineProperty(sched, names.prefix === 'task' ? 'parameters' : 'input', { enumerable: true, get: lazyJson(parameters) });
+      if (timeoutSeconds !== undefined) sched.timeoutInSeconds = timeoutSeconds;
+      if (heartbeatSeconds !== undefined) sched.heartbeatInSeconds = heartbeatSeconds;
+      this.event(names.scheduled, 'Scheduled', sched);
+      this.event(names.started, 'Started', names.prefix === 'task' ? {} : undefined);
+    }
 
-      if (token) {
-        env.tokens.register(token, {
-          executionArn: exec.arn,
-          settle: (o: TokenOutcome) => (o.kind === 'success' ? finish(true, o.output) : finish(false, new StatesError(o.error, o.cause))),
-          heartbeat: armHeartbeat,
-        });
-        armHeartbeat();
-      }
-      if (resumedToken?.submitted) return;
-      if (token && !resumedToken) runner.checkpoint(run, { token: { token, timeoutAt, heartbeatSeconds, submitted: false } });
+    if (timeoutAt !== undefined || (heartbeatSeconds !== undefined && token)) {
+      this.abort = new AbortController();
+      this.onFrameAbort = () => this.abort?.abort(frame.signal.reason);
+      frame.signal.addEventListener('abort', this.onFrameAbort, { once: true });
+    }
+    this.signal = this.abort ? this.abort.signal : frame.signal;
 
-      const { view, release } = handlerClock(clock);
-      const req: TaskRequest = {
-        resource: state.resource,
-        pattern: state.waitForTaskToken ? 'waitForTaskToken' : undefined,
-        parameters,
-        taskToken: token,
-        execution: { arn: exec.arn, name: exec.desc.name, stateMachineArn: exec.desc.stateMachineArn },
-        stateName: state.name,
-        signal: abort.signal,
-        clock: view,
-      };
-      let call: Promise<unknown>;
-      try {
-        call = Promise.resolve(state.handler(req));
-      } catch (e) {
-        call = Promise.reject(e);
-      }
-      call.then(
-        (value) => {
-          release();
-          if (settled) return;
-          if (!token) return finish(true, value);
-          frame.lastEventId = exec.addEvent(names.submitted, frame.lastEventId, {
-            taskSubmittedEventDetails: { resourceType: state.resourceType, resource: state.resourceName, output: JSON.stringify(value ?? null) },
-          });
-          runner.checkpoint(run, { token: { token, timeoutAt, heartbeatSeconds, submitted: true } });
-        },
-        (err: unknown) => {
-          release();
-          finish(false, err);
-        },
+    let result: unknown;
+    try {
+      result = await new Promise<unknown>((resolve, reject) => {
+        this.resolve = resolve;
+        this.reject = reject;
+        this.start(parameters, resumedToken);
+      });
+    } catch (err) {
+      if (this.abort && !this.abort.signal.aborted) this.abort.abort(new Interrupted(`task in state '${state.name}' failed or timed out`));
+      if (err instanceof Interrupted || frame.signal.aborted) throw err;
+      const se = toStatesError(err);
+      if (se instanceof TaskTimeout) this.event(names.timedOut, 'TimedOut', { error: se.error, cause: se.causeText });
+      else this.event(names.failed, 'Failed', { error: se.error, cause: se.causeText });
+      throw se;
+    } finally {
+      this.timers?.abort(TIMER_CANCELLED);
+      this.heartbeatTimer?.abort(TIMER_CANCELLED);
+      if (this.onFrameAbort) frame.signal.removeEventListener('abort', this.onFrameAbort);
+      this.signal.removeEventListener('abort', this.onAbort);
+      if (token) env.tokens.close(token);
+    }
+
+    const output = serialise(result ?? null, `result of state '${state.name}'`);
+    this.event(names.succeeded, 'Succeeded', { output, outputDetails: NOT_TRUNCATED });
+    return state.resultSelector ? state.resultSelector(runner.scope(result ?? null, run, this.retryCount)) : (result ?? null);
+  }
+
+  private start(parameters: unknown, resumedToken: { submitted: boolean } | undefined): void {
+    const { runner, run, state, token, timeoutAt, heartbeatSeconds } = this;
+    const { exec, env } = runner;
+    const clock = env.clock;
+    const signal = this.signal;
+    if (signal.aborted) return this.finish(false, signal.reason);
+    signal.addEventListener('abort', this.onAbort, { once: true });
+    if (timeoutAt !== undefined) {
+      this.timers = new AbortController();
+      clock.sleep(Math.max(0, timeoutAt - clock.now()), this.timers.signal).then(
+        () => this.finish(false, new TaskTimeout(States.Timeout, `The task in state '${state.name}' did not finish within its TimeoutSeconds`)),
+        noop,
       );
-    });
-  } catch (err) {
-    if (!abort.signal.aborted) abort.abort(new Interrupted(`task in state '${state.name}' failed or timed out`));
-    if (err instanceof Interrupted || frame.signal.aborted) throw err;
-    const se = toStatesError(err);
-    if (se instanceof TaskTimeout) frame.lastEventId = exec.addEvent(names.timedOut, frame.lastEventId, details('TimedOut', { error: se.error, cause: se.causeText }));
-    else frame.lastEventId = exec.addEvent(names.failed, frame.lastEventId, details('Failed', { error: se.error, cause: se.causeText }));
-    throw se;
-  } finally {
-    timers.abort();
-    heartbeatTimer?.abort();
-    frame.signal.removeEventListener('abort', onFrameAbort);
-    if (token) env.tokens.close(token);
+    }
+    if (token) {
+      env.tokens.register(token, {
+        executionArn: exec.arn,
+        settle: (o: TokenOutcome) => (o.kind === 'success' ? this.finish(true, o.output) : this.finish(false, new StatesError(o.error, o.cause))),
+        heartbeat: () => this.armHeartbeat(),
+      });
+      this.armHeartbeat();
+    }
+    if (resumedToken?.submitted) return;
+    if (token && !resumedToken) runner.checkpoint(run, { token: { token, timeoutAt, heartbeatSeconds, submitted: false } });
+
+    const view = new HandlerClock(clock);
+    const req: TaskRequest = {
+      resource: state.resource,
+      pattern: state.waitForTaskToken ? 'waitForTaskToken' : undefined,
+      parameters,
+      taskToken: token,
+      execution: runner.executionRef,
+      stateName: state.name,
+      signal,
+      clock: view,
+    };
+    let call: Promise<unknown>;
+    try {
+      call = Promise.resolve(state.handler(req));
+    } catch (e) {
+      call = Promise.reject(e);
+    }
+    call.then(
+      (value) => {
+        view.done();
+        this.onHandlerValue(value);
+      },
+      (err: unknown) => {
+        view.done();
+        this.finish(false, err);
+      },
+    );
   }
 
-  const output = serialise(result ?? null, `result of state '${state.name}'`);
-  frame.lastEventId = exec.addEvent(names.succeeded, frame.lastEventId, details('Succeeded', { output, outputDetails: { truncated: false } }));
-  return state.resultSelector ? state.resultSelector(runner.scope(result ?? null, run, retryCount)) : (result ?? null);
+  private finish(ok: boolean, value: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (ok) this.resolve(value);
+    else this.reject(value);
+  }
+
+  private onHandlerValue(value: unknown): void {
+    if (this.settled) return;
+    const token = this.token;
+    if (!token) return this.finish(true, value);
+    const { state } = this;
+    this.run.frame.lastEventId = this.runner.exec.addDetail(this.names.submitted, this.run.frame.lastEventId, 'taskSubmittedEventDetails', {
+      resourceType: state.resourceType,
+      resource: state.resourceName,
+      output: JSON.stringify(value ?? null),
+    });
+    this.runner.checkpoint(this.run, { token: { token, timeoutAt: this.timeoutAt, heartbeatSeconds: this.heartbeatSeconds, submitted: true } });
+  }
+
+  private readonly onAbort = (): void => this.finish(false, this.signal.reason);
+  private onFrameAbort: (() => void) | undefined;
+
+  private armHeartbeat(): void {
+    const hb = this.heartbeatSeconds;
+    if (hb === undefined || !this.state.waitForTaskToken || this.settled) return;
+    this.heartbeatTimer?.abort(TIMER_CANCELLED);
+    this.heartbeatTimer = new AbortController();
+    this.runner.env.clock.sleep(hb * 1000, this.heartbeatTimer.signal).then(
+      () => this.finish(false, new TaskTimeout(States.HeartbeatTimeout, `No heartbeat was received for the task in state '${this.state.name}' within ${hb} seconds`)),
+      noop,
+    );
+  }
+}
+
+export function runTask(runner: Runner, run: StateRun, retryCount: number): Promise<unknown> {
+  return new TaskAttempt(runner, run, retryCount).execute();
 }
 
 function noop(): void {}
