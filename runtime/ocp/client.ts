@@ -58,8 +58,8 @@ export interface OcpClientOptions {
   token: OcpTokenProvider;
   /** Per attempt. */
   timeoutMs?: number;
-  /** Whole call including retries and their delays. */
-  totalTimeoutMs?: number;
+  /** Whole call including retries and their delays; keep it below the Lambda's timeout. `false`: unbounded. */
+  totalTimeoutMs?: number | false;
   retry?: OcpRetryOptions;
   /** Told about each retry, e.g. to log it; never given the token. */
   onRetry?: (event: OcpRetryEvent) => void;
@@ -86,9 +86,14 @@ export interface OcpClient {
   getExportMetadata(args: ExportJobRef): Promise<ExportMetadataResponse>;
 }
 
+/**
+ * Sized for a 30 s Lambda: the whole call, retries and waits included, ends within 20 s, so it fails
+ * with a named OCP error the workflow can retry rather than being killed by the Lambda timeout.
+ */
 export const OcpClientDefaults = {
-  timeoutMs: 10_000,
-  retry: { limit: 3, backoffBaseMs: 300, backoffLimitMs: 5_000, maxRetryAfterMs: 20_000, retryOnTimeout: false },
+  timeoutMs: 8_000,
+  totalTimeoutMs: 20_000,
+  retry: { limit: 3, backoffBaseMs: 300, backoffLimitMs: 5_000, maxRetryAfterMs: 10_000, retryOnTimeout: false },
 } as const;
 
 const RetriedStatuses = [429, 502, 503, 504];
@@ -99,7 +104,7 @@ export function createOcpClient(options: OcpClientOptions): OcpClient {
   const base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
   const http: KyInstance = ky.create({
     timeout: options.timeoutMs ?? OcpClientDefaults.timeoutMs,
-    totalTimeout: options.totalTimeoutMs ?? false,
+    totalTimeout: options.totalTimeoutMs ?? OcpClientDefaults.totalTimeoutMs,
     throwHttpErrors: true,
     retry: {
       limit: retry.limit,
@@ -282,7 +287,10 @@ export function toOcpError(error: unknown, base: OcpErrorContext): AnyOcpError {
     return new OcpApiError(`${head} OCP rejected the request; fix the request before retrying.`, context);
   }
   if (error instanceof TimeoutError) {
-    return new OcpApiTimeoutError(`${describe(base)}: no response within the client timeout; the workflow retries later.`, base);
+    return new OcpApiTimeoutError(
+      `${describe(base)}: no usable answer within the client's time limit (per attempt, or for all attempts together); the workflow retries later.`,
+      base,
+    );
   }
   const name = error instanceof Error ? error.name : typeof error;
   return new OcpApiError(

@@ -203,7 +203,7 @@ describe('OCP client against the simulator over HTTP', function () {
     const error = await expectRejection(client({ timeoutMs: 150 }).getExportStatus(ref));
     expect(error).to.be.instanceOf(OcpApiTimeoutError);
     expect(error.name).to.equal(ErrorNames.OcpTimeout);
-    expect(error.message).to.include('no response within the client timeout');
+    expect(error.message).to.include("no usable answer within the client's time limit");
     expect(requestsFor(ref.exportJobId, 'status')).to.have.length(1);
   });
 
