@@ -43,6 +43,9 @@ export function egressPorts(allowedDownloadHosts: string[]): number[] {
   return [...ports].sort((a, b) => a - b);
 }
 
+/** The health probe container/Dockerfile puts in the image (it reads the worker's health file). */
+export const WorkerHealthProbe = '/app/healthcheck.mjs';
+
 /** How long the worker drains after SIGTERM: ECS's stop timeout minus a margin for the last callbacks. */
 export function workerDrainSeconds(stopTimeoutSeconds: number): number {
   return Math.max(1, stopTimeoutSeconds - Math.min(15, Math.ceil(stopTimeoutSeconds / 4)));
@@ -188,7 +191,11 @@ export class DownloadWorker extends pulumi.ComponentResource {
               logDriver: 'awslogs',
               options: { 'awslogs-group': logGroupName, 'awslogs-region': args.region, 'awslogs-stream-prefix': 'worker', mode: 'non-blocking' },
             },
-            readonlyRootFilesystem: false,
+            // Nothing in the image changes at run time; the worker writes only its health file, under /tmp.
+            readonlyRootFilesystem: true,
+            mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }],
+            // ECS ignores the image's HEALTHCHECK; the same probe here lets ECS replace a stuck worker.
+            healthCheck: { command: ['CMD', 'node', WorkerHealthProbe], interval: 30, timeout: 5, retries: 3, startPeriod: 30 },
           },
         ]),
       );
@@ -205,6 +212,7 @@ export class DownloadWorker extends pulumi.ComponentResource {
         executionRoleArn: executionRole.arn,
         taskRoleArn: taskRole.arn,
         containerDefinitions,
+        volumes: [{ name: 'tmp' }],
       },
       parent,
     );

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { projectRoot } from '../../infra/bundle.ts';
-import { ecrRepositoryArn, egressPorts, workerDrainSeconds } from '../../infra/worker.ts';
+import { readFileSync } from 'node:fs';
+import { ecrRepositoryArn, egressPorts, WorkerHealthProbe, workerDrainSeconds } from '../../infra/worker.ts';
 import { Env } from '../../system/functions.ts';
 import { one, ofType, runProgram, stackRun, type ProgramRun } from './support/program.ts';
 import { resourcesFor, role } from './support/policies.ts';
@@ -12,6 +13,9 @@ interface ContainerDefinition {
   stopTimeout: number;
   environment: { name: string; value: string }[];
   logConfiguration: { logDriver: string; options: Record<string, string> };
+  readonlyRootFilesystem: boolean;
+  mountPoints: unknown[];
+  healthCheck: { command: string[] };
 }
 
 function container(run: ProgramRun): ContainerDefinition {
@@ -50,6 +54,10 @@ for (const stack of ['dev', 'prod'] as const) {
       const env = Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
       expect(Number(env[Env.workerStopTimeoutSeconds])).to.be.below(c.stopTimeout);
       expect(c.logConfiguration.logDriver).to.equal('awslogs');
+      expect(c.readonlyRootFilesystem).to.equal(true);
+      expect(c.mountPoints).to.deep.equal([{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }]);
+      expect(td.volumes).to.deep.equal([{ name: 'tmp' }]);
+      expect(c.healthCheck.command).to.deep.equal(['CMD', 'node', '/app/healthcheck.mjs']);
       expect(c.logConfiguration.options['awslogs-group']).to.equal(one(run, 'aws:cloudwatch/logGroup:LogGroup', 'worker-logs').inputs.name);
     });
 
@@ -95,6 +103,11 @@ describe('infra: download worker with a pinned image', () => {
 });
 
 describe('infra: worker helpers', () => {
+  it("probes health with the script container/Dockerfile installs", () => {
+    const dockerfile = readFileSync(`${projectRoot}container/Dockerfile`, 'utf8');
+    expect(dockerfile).to.include(`"${WorkerHealthProbe}"`);
+  });
+
   it('opens egress on 443 plus each explicit download port', () => {
     expect(egressPorts(['a.example.com'])).to.deep.equal([443]);
     expect(egressPorts(['a.example.com:8443', 'b.example.com:443', 'c.example.com:8443'])).to.deep.equal([443, 8443]);
