@@ -228,8 +228,8 @@ export class ReconciliationStore {
   }
 
   async #write(w: Write): Promise<WriteResult> {
-    const now = this.now();
-    const set = { ...w.set, lastUpdated: now, TTL: Math.floor(this.#clock().getTime() / 1000) + this.#ttlSeconds };
+    const at = this.#clock();
+    const set = { ...w.set, lastUpdated: at.toISOString(), TTL: Math.floor(at.getTime() / 1000) + this.#ttlSeconds };
     const clauses: string[] = [];
     const values: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(w.values)) values[`:${k}`] = v;
