@@ -142,7 +142,7 @@ export async function startOcpSimulator(options: OcpSimulatorOptions = {}): Prom
   const token = options.token ?? DefaultOcpToken;
   const clock = options.clock ?? { now: () => Date.now() };
   const signingKey = options.signingKey ?? `ocp-sim-signing-${seed}`;
-  const logLimit = options.logLimit ?? 10_000;
+  const logLimit = options.logLimit ?? 50_000;
 
   const scenarios = new ScenarioBook();
   if (options.scenario) scenarios.set(options.scenario);
