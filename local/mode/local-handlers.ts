@@ -23,14 +23,19 @@ import { LocalCredentials, LocalRegion, type LocalWiring } from './environment.t
 
 export const RecordTtlDays = 30;
 
-export function localHandlers(w: LocalWiring, clock: Clock): Record<FunctionName, LambdaHandler> {
+export interface LocalHandlerOptions {
+  /** Powertools log level; benchmarks pass SILENT. */
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+}
+
+export function localHandlers(w: LocalWiring, clock: Clock, options: LocalHandlerOptions = {}): Record<FunctionName, LambdaHandler> {
   const now = (): Date => new Date(clock.now());
   const aws = createAwsClients({
     region: LocalRegion,
     credentials: { ...LocalCredentials },
     endpoints: { dynamodb: w.endpoints.dynamodb, sqs: w.endpoints.sqsS3, sfn: w.endpoints.stepFunctions },
   });
-  const logger = createLogger();
+  const logger = createLogger(options.logLevel ? { logLevel: options.logLevel } : {});
   const store = new ReconciliationStore({ ddb: aws.ddb, tableName: w.tableName, ttlDays: RecordTtlDays, clock: now });
   const ocp = createOcpClient({
     baseUrl: w.endpoints.ocp,
