@@ -6,20 +6,14 @@
 import type { MapState, ParallelState } from './definition.ts';
 import { effectiveInput } from './data-flow.ts';
 import { Interrupted } from './execution.ts';
+import { Interrupt } from './interrupt.ts';
 import { NOT_FOUND, type CompiledPath } from './paths.ts';
 import type { Frame, Runner, StateRun } from './runner.ts';
 import { States, StatesError, toStatesError } from './states-error.ts';
 
-function childFrame(run: StateRun, index: number, startedEventId: number, signal: AbortSignal): Frame {
-  return { id: `${run.frame.id}/${run.enteredEventId}.${index}`, vars: { ...run.frame.vars }, lastEventId: startedEventId, signal };
-}
-
-function linkedAbort(parent: AbortSignal): { controller: AbortController; dispose: () => void } {
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(parent.reason);
-  if (parent.aborted) controller.abort(parent.reason);
-  else parent.addEventListener('abort', onAbort, { once: true });
-  return { controller, dispose: () => parent.removeEventListener('abort', onAbort) };
+/** Each branch gets its own Interrupt under the state's, so one failing branch can stop its siblings. */
+function childFrame(run: StateRun, index: number, startedEventId: number, parent: Interrupt): Frame {
+  return { id: `${run.frame.id}/${run.enteredEventId}.${index}`, vars: { ...run.frame.vars }, lastEventId: startedEventId, interrupt: new Interrupt(parent) };
 }
 
 export async function runParallel(runner: Runner, run: StateRun, state: ParallelState, retryCount: number): Promise<unknown> {
@@ -28,29 +22,29 @@ export async function runParallel(runner: Runner, run: StateRun, state: Parallel
   const input = state.parameters ? state.parameters(runner.scope(eff, run, retryCount)) : eff;
   const startedId = exec.addEvent('ParallelStateStarted', run.frame.lastEventId);
   run.frame.lastEventId = startedId;
-  const { controller, dispose } = linkedAbort(run.frame.signal);
+  const group = new Interrupt(run.frame.interrupt);
   let lastChildEvent = startedId;
   try {
     const outputs = await firstFailure(
       state.branches.map(async (graph, i) => {
-        const frame = childFrame(run, i, startedId, controller.signal);
-        const out = await runner.runGraph(graph, input, frame);
+        const frame = childFrame(run, i, startedId, group);
+        const out = await runner.runGraph(graph, input, frame).finally(() => frame.interrupt.dispose());
         lastChildEvent = Math.max(lastChildEvent, frame.lastEventId);
         runner.checkpointDone(frame.id, out, frame.lastEventId);
         return out;
       }),
-      controller,
+      group,
     );
     run.frame.lastEventId = exec.addEvent('ParallelStateSucceeded', lastChildEvent);
     runner.dropChildFrames(run);
     return state.resultSelector ? state.resultSelector(runner.scope(outputs, run, retryCount)) : outputs;
   } catch (err) {
-    if (run.frame.signal.aborted) throw err;
+    if (run.frame.interrupt.aborted) throw err;
     run.frame.lastEventId = exec.addEvent('ParallelStateFailed', run.frame.lastEventId);
     runner.dropChildFrames(run);
     throw err;
   } finally {
-    dispose();
+    group.dispose();
   }
 }
 
@@ -82,14 +76,14 @@ export async function runMap(runner: Runner, run: StateRun, state: MapState, ret
 
   const startedId = exec.addEvent('MapStateStarted', run.frame.lastEventId, { mapStateStartedEventDetails: { length: items.length } });
   run.frame.lastEventId = startedId;
-  const { controller, dispose } = linkedAbort(run.frame.signal);
+  const group = new Interrupt(run.frame.interrupt);
   const outputs: unknown[] = new Array(items.length);
   let failures = 0;
   let lastChildEvent = startedId;
 
   const iterate = async (index: number): Promise<void> => {
     const value = items[index];
-    const frame = childFrame(run, index, startedId, controller.signal);
+    const frame = childFrame(run, index, startedId, group);
     const resumed = runner.hasResume(frame.id);
     if (!resumed) frame.lastEventId = exec.addEvent('MapIterationStarted', startedId, { mapIterationStartedEventDetails: { name: state.name, index } });
     const input = state.itemSelector ? state.itemSelector(runner.scope(eff, run, retryCount, { Map: { Item: { Index: index, Value: value } } })) : value;
@@ -99,7 +93,7 @@ export async function runMap(runner: Runner, run: StateRun, state: MapState, ret
       frame.lastEventId = exec.addEvent('MapIterationSucceeded', frame.lastEventId, { mapIterationSucceededEventDetails: { name: state.name, index } });
       runner.checkpointDone(frame.id, out, frame.lastEventId);
     } catch (err) {
-      if (controller.signal.aborted || err instanceof Interrupted) throw err;
+      if (group.aborted || err instanceof Interrupted) throw err;
       const se = toStatesError(err);
       frame.lastEventId = exec.addEvent('MapIterationFailed', frame.lastEventId, { mapIterationFailedEventDetails: { name: state.name, index } });
       failures++;
@@ -111,6 +105,7 @@ export async function runMap(runner: Runner, run: StateRun, state: MapState, ret
       outputs[index] = se.toErrorOutput();
     } finally {
       lastChildEvent = Math.max(lastChildEvent, frame.lastEventId);
+      frame.interrupt.dispose();
     }
   };
 
@@ -118,24 +113,24 @@ export async function runMap(runner: Runner, run: StateRun, state: MapState, ret
     const limit = maxConcurrency > 0 ? maxConcurrency : items.length;
     let nextIndex = 0;
     const worker = async (): Promise<void> => {
-      while (nextIndex < items.length && !controller.signal.aborted) await iterate(nextIndex++);
+      while (nextIndex < items.length && !group.aborted) await iterate(nextIndex++);
     };
-    await firstFailure(Array.from({ length: Math.min(limit, items.length) }, worker), controller);
+    await firstFailure(Array.from({ length: Math.min(limit, items.length) }, worker), group);
     run.frame.lastEventId = exec.addEvent('MapStateSucceeded', lastChildEvent);
     runner.dropChildFrames(run);
     return state.resultSelector ? state.resultSelector(runner.scope(outputs, run, retryCount)) : outputs;
   } catch (err) {
-    if (run.frame.signal.aborted) throw err;
+    if (run.frame.interrupt.aborted) throw err;
     run.frame.lastEventId = exec.addEvent('MapStateFailed', lastChildEvent);
     runner.dropChildFrames(run);
     throw err;
   } finally {
-    dispose();
+    group.dispose();
   }
 }
 
 /** Like Promise.all, but the first rejection aborts the siblings and wins over their interruptions. */
-function firstFailure<T>(tasks: Promise<T>[], controller: AbortController): Promise<T[]> {
+function firstFailure<T>(tasks: Promise<T>[], group: Interrupt): Promise<T[]> {
   return new Promise((resolve, reject) => {
     const results: T[] = new Array(tasks.length);
     let pending = tasks.length;
@@ -150,7 +145,7 @@ function firstFailure<T>(tasks: Promise<T>[], controller: AbortController): Prom
         (err: unknown) => {
           if (failed) return;
           failed = true;
-          if (!controller.signal.aborted) controller.abort(new Interrupted('a sibling branch failed'));
+          group.fire(new Interrupted('a sibling branch failed'));
           reject(err);
         },
       );

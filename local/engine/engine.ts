@@ -170,7 +170,7 @@ export class Engine implements StepFunctionsEngine {
     const timeout = machine.compiled.timeoutSeconds;
     if (timeout !== undefined) {
       const deadline = exec.desc.startDate.getTime() + timeout * 1000;
-      this.clock.sleep(Math.max(0, deadline - this.clock.now()), exec.abort.signal).then(() => {
+      this.clock.sleep(Math.max(0, deadline - this.clock.now()), exec.interrupt.signal).then(() => {
         if (!exec.running || this.closed) return;
         const cause = `The execution did not finish within the state machine's TimeoutSeconds (${timeout})`;
         exec.addEvent('ExecutionTimedOut', exec.lastEventId, { executionTimedOutEventDetails: { error: States.Timeout, cause } });
@@ -282,7 +282,7 @@ export class Engine implements StepFunctionsEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const e of this.live.values()) if (e.running) e.abort.abort(new Interrupted('engine closed'));
+    for (const e of this.live.values()) if (e.running) e.interrupt.fire(new Interrupted('engine closed'));
     await Promise.allSettled([...this.runs]);
     this.store.close();
   }

@@ -3,6 +3,7 @@
  * and the signal that interrupts everything still running in it.
  */
 import type { CheckpointStore } from './checkpoint-store.ts';
+import { Interrupt } from './interrupt.ts';
 import { States, StatesError } from './states-error.ts';
 import type { ExecutionDescription, ExecutionStatus, HistoryEvent } from './types.ts';
 
@@ -30,7 +31,7 @@ export class HistoryLimitExceeded extends StatesError {
 
 export class Execution {
   readonly history: HistoryEvent[] = [];
-  readonly abort = new AbortController();
+  readonly interrupt = new Interrupt();
   private readonly waiters: ((d: ExecutionDescription) => void)[] = [];
   /** Parsed input, for $$.Execution.Input. */
   readonly inputValue: unknown;
@@ -92,7 +93,7 @@ export class Execution {
     if (fields.error !== undefined) this.desc.error = fields.error;
     if (fields.cause !== undefined) this.desc.cause = fields.cause;
     this.store.saveExecution(this.desc);
-    this.abort.abort(CLOSED[status]);
+    this.interrupt.fire(CLOSED[status]);
     const d = this.describe();
     for (const w of this.waiters.splice(0)) w(d);
     return true;

@@ -10,8 +10,14 @@ export type Segment = string | number;
 /** Where a path starts: the state's data ($), the context object ($$) or a workflow variable ($name). */
 export type PathRoot = { kind: 'input' } | { kind: 'context' } | { kind: 'variable'; name: string };
 
+/** A value built only when a path reads it (the context object: most states never read `$$`). */
+export abstract class LazyValue {
+  abstract value(): unknown;
+}
+
 export interface PathScope {
   input: unknown;
+  /** The context object, or a LazyValue producing it. */
   context: unknown;
   vars: Readonly<Record<string, unknown>>;
 }
@@ -80,8 +86,10 @@ function rootValue(root: PathRoot, scope: PathScope): Found {
   switch (root.kind) {
     case 'input':
       return scope.input;
-    case 'context':
-      return scope.context;
+    case 'context': {
+      const c = scope.context;
+      return c instanceof LazyValue ? c.value() : c;
+    }
     case 'variable':
       return Object.hasOwn(scope.vars, root.name) ? scope.vars[root.name] : NOT_FOUND;
   }

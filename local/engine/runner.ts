@@ -8,8 +8,9 @@ import type { CompiledMachine, CompiledState, Graph, Retrier } from './definitio
 import { parseTimestamp } from './choice.ts';
 import { applyResultPath, effectiveInput, NOT_TRUNCATED, serialise, stateOutput } from './data-flow.ts';
 import { Interrupted, type Execution } from './execution.ts';
+import type { Interrupt } from './interrupt.ts';
 import { runMap, runParallel } from './branches.ts';
-import { NOT_FOUND, type PathScope } from './paths.ts';
+import { LazyValue, NOT_FOUND, type PathScope } from './paths.ts';
 import type { Template } from './payload-template.ts';
 import { errorMatches, States, StatesError, toStatesError } from './states-error.ts';
 import { runTask } from './task-state.ts';
@@ -33,7 +34,8 @@ export interface Frame {
   id: string;
   vars: Record<string, unknown>;
   lastEventId: number;
-  signal: AbortSignal;
+  /** Interrupted when the execution stops or times out, or a sibling branch fails. */
+  interrupt: Interrupt;
 }
 
 /** A state being executed. */
@@ -95,7 +97,7 @@ export class Runner {
   /** Runs the execution to its end and records how it ended. Never rejects. */
   async run(): Promise<void> {
     const exec = this.exec;
-    const root: Frame = { id: 'root', vars: {}, lastEventId: exec.lastEventId, signal: exec.abort.signal };
+    const root: Frame = { id: 'root', vars: {}, lastEventId: exec.lastEventId, interrupt: exec.interrupt };
     try {
       const out = await this.runGraph(this.env.machine.compiled, exec.inputValue, root);
       if (!exec.running) return;
@@ -124,7 +126,7 @@ export class Runner {
     // The previous state's output text is the next state's input text: serialise once.
     let rawText: string | undefined;
     for (;;) {
-      if (frame.signal.aborted) throw frame.signal.reason;
+      if (frame.interrupt.aborted) throw frame.interrupt.reason;
       const state = graph.states.get(name)!;
       let run: StateRun;
       if (cp) {
@@ -146,7 +148,7 @@ export class Runner {
         // Pass, Choice, Succeed and Fail complete synchronously: no promise per state for them.
         t = ASYNC_STATES.has(state.type) ? await this.executeAsync(run) : this.executeSync(run);
       } catch (err) {
-        if (err instanceof Interrupted || frame.signal.aborted) throw frame.signal.reason ?? err;
+        if (err instanceof Interrupted || frame.interrupt.aborted) throw frame.interrupt.reason ?? err;
         t = this.catchError(run, toStatesError(err));
       }
       if (t.vars) frame.vars = t.vars;
@@ -185,7 +187,7 @@ export class Runner {
   }
 
   scope(input: unknown, run: StateRun, retryCount: number, extra?: Record<string, unknown>): PathScope {
-    return { input, context: this.context(run, retryCount, extra), vars: run.frame.vars };
+    return { input, context: new LazyContext(this, run, retryCount, extra), vars: run.frame.vars };
   }
 
   /**
@@ -232,14 +234,14 @@ export class Runner {
     const counts = run.resumed?.retryCounts?.slice() ?? retriers.map(() => 0);
     let retryCount = counts.reduce((a, b) => a + b, 0);
     if (run.resumed?.sleepUntil !== undefined) {
-      await this.clock.sleep(Math.max(0, run.resumed.sleepUntil - this.clock.now()), run.frame.signal);
+      await this.clock.sleep(Math.max(0, run.resumed.sleepUntil - this.clock.now()), run.frame.interrupt.signal);
       run.resumed = undefined;
     }
     for (;;) {
       try {
         return await attempt(retryCount);
       } catch (err) {
-        if (err instanceof Interrupted || run.frame.signal.aborted) throw err;
+        if (err instanceof Interrupted || run.frame.interrupt.aborted) throw err;
         const se = toStatesError(err);
         const i = retriers.findIndex((r) => errorMatches(r.errorEquals, se.error));
         if (i < 0) throw se;
@@ -251,7 +253,7 @@ export class Runner {
         run.resumed = undefined;
         const until = this.clock.now() + delayMs;
         this.checkpoint(run, { retryCounts: counts, sleepUntil: until });
-        await this.clock.sleep(delayMs, run.frame.signal);
+        await this.clock.sleep(delayMs, run.frame.interrupt.signal);
       }
     }
   }
@@ -296,7 +298,7 @@ export class Runner {
         const eff = effectiveInput(state, rawInput);
         const until = run.resumed?.sleepUntil ?? this.waitUntil(run, eff);
         if (!run.resumed) this.checkpoint(run, { sleepUntil: until });
-        await this.clock.sleep(Math.max(0, until - this.clock.now()), run.frame.signal);
+        await this.clock.sleep(Math.max(0, until - this.clock.now()), run.frame.interrupt.signal);
         const vars = state.assign ? this.assign(state.assign, eff, run, 0) : undefined;
         return { output: stateOutput(state, eff), next: state.next, vars };
       }
@@ -333,6 +335,24 @@ export class Runner {
     if (t === undefined)
       throw new StatesError(States.Runtime, `The TimestampPath '${s.timestampPath!.text}' of state '${s.name}' must select an ISO 8601 timestamp, got ${v === NOT_FOUND ? 'nothing' : JSON.stringify(v)}`);
     return t;
+  }
+}
+
+/** The context object of one scope, built on first read of `$$`. */
+class LazyContext extends LazyValue {
+  private built: Record<string, unknown> | undefined;
+
+  constructor(
+    private readonly runner: Runner,
+    private readonly run: StateRun,
+    private readonly retryCount: number,
+    private readonly extra: Record<string, unknown> | undefined,
+  ) {
+    super();
+  }
+
+  value(): Record<string, unknown> {
+    return (this.built ??= this.runner.context(this.run, this.retryCount, this.extra));
   }
 }
 

@@ -6,6 +6,7 @@
 import type { TaskState } from './definition.ts';
 import { effectiveInput, NOT_TRUNCATED, serialise } from './data-flow.ts';
 import { Interrupted } from './execution.ts';
+import { Interrupt } from './interrupt.ts';
 import { NOT_FOUND, type CompiledPath, type PathScope } from './paths.ts';
 import type { Runner, StateRun } from './runner.ts';
 import { States, StatesError, toStatesError } from './states-error.ts';
@@ -120,9 +121,9 @@ class TaskAttempt {
   private token: string | undefined;
   private timeoutAt: number | undefined;
   private heartbeatSeconds: number | undefined;
-  /** Own controller only when the task can time out; otherwise the frame's signal is all a handler needs. */
-  private abort: AbortController | undefined;
-  private signal!: AbortSignal;
+  /** Own interrupt only when the task can time out; otherwise the frame's is all a handler needs. */
+  private own: Interrupt | undefined;
+  private interrupt!: Interrupt;
   private timers: AbortController | undefined;
   private heartbeatTimer: AbortController | undefined;
   private settled = false;
@@ -178,12 +179,8 @@ class TaskAttempt {
       this.event(names.started, 'Started', names.prefix === 'task' ? {} : undefined);
     }
 
-    if (timeoutAt !== undefined || (heartbeatSeconds !== undefined && token)) {
-      this.abort = new AbortController();
-      this.onFrameAbort = () => this.abort?.abort(frame.signal.reason);
-      frame.signal.addEventListener('abort', this.onFrameAbort, { once: true });
-    }
-    this.signal = this.abort ? this.abort.signal : frame.signal;
+    if (timeoutAt !== undefined || (heartbeatSeconds !== undefined && token)) this.own = new Interrupt(frame.interrupt);
+    this.interrupt = this.own ?? frame.interrupt;
 
     let result: unknown;
     try {
@@ -193,8 +190,8 @@ class TaskAttempt {
         this.start(parameters, resumedToken);
       });
     } catch (err) {
-      if (this.abort && !this.abort.signal.aborted) this.abort.abort(new Interrupted(`task in state '${state.name}' failed or timed out`));
-      if (err instanceof Interrupted || frame.signal.aborted) throw err;
+      this.own?.fire(new Interrupted(`task in state '${state.name}' failed or timed out`));
+      if (err instanceof Interrupted || frame.interrupt.aborted) throw err;
       const se = toStatesError(err);
       if (se instanceof TaskTimeout) this.event(names.timedOut, 'TimedOut', { error: se.error, cause: se.causeText });
       else this.event(names.failed, 'Failed', { error: se.error, cause: se.causeText });
@@ -202,8 +199,8 @@ class TaskAttempt {
     } finally {
       this.timers?.abort(TIMER_CANCELLED);
       this.heartbeatTimer?.abort(TIMER_CANCELLED);
-      if (this.onFrameAbort) frame.signal.removeEventListener('abort', this.onFrameAbort);
-      this.signal.removeEventListener('abort', this.onAbort);
+      this.own?.dispose();
+      this.interrupt.off(this.onAbort);
       if (token) env.tokens.close(token);
     }
 
@@ -216,9 +213,9 @@ class TaskAttempt {
     const { runner, run, state, token, timeoutAt, heartbeatSeconds } = this;
     const { exec, env } = runner;
     const clock = env.clock;
-    const signal = this.signal;
-    if (signal.aborted) return this.finish(false, signal.reason);
-    signal.addEventListener('abort', this.onAbort, { once: true });
+    const interrupt = this.interrupt;
+    if (interrupt.aborted) return this.finish(false, interrupt.reason);
+    interrupt.on(this.onAbort);
     if (timeoutAt !== undefined) {
       this.timers = new AbortController();
       clock.sleep(Math.max(0, timeoutAt - clock.now()), this.timers.signal).then(
@@ -245,7 +242,7 @@ class TaskAttempt {
       taskToken: token,
       execution: runner.executionRef,
       stateName: state.name,
-      signal,
+      signal: interrupt.signal,
       clock: view,
     };
     let call: Promise<unknown>;
@@ -286,8 +283,7 @@ class TaskAttempt {
     this.runner.checkpoint(this.run, { token: { token, timeoutAt: this.timeoutAt, heartbeatSeconds: this.heartbeatSeconds, submitted: true } });
   }
 
-  private readonly onAbort = (): void => this.finish(false, this.signal.reason);
-  private onFrameAbort: (() => void) | undefined;
+  private readonly onAbort = (reason: unknown): void => this.finish(false, reason);
 
   private armHeartbeat(): void {
     const hb = this.heartbeatSeconds;
