@@ -23,6 +23,8 @@ const CLOSED = {
   ABORTED: new Interrupted('execution aborted'),
 } as const;
 
+const CLOSING_EVENTS: ReadonlySet<string> = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
+
 export class HistoryLimitExceeded extends StatesError {
   constructor() {
     super(States.Runtime, `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}) and was failed`);
@@ -76,8 +78,8 @@ export class Execution {
   }
 
   private append(ev: HistoryEvent): number {
-    const closing = ev.type.startsWith('Execution') && ev.type !== 'ExecutionStarted';
-    if (!closing && this.history.length >= MAX_HISTORY_EVENTS - 1) throw new HistoryLimitExceeded();
+    // The closing event may be the 25,000th; nothing else may take its place.
+    if (this.history.length >= MAX_HISTORY_EVENTS - 1 && !CLOSING_EVENTS.has(ev.type)) throw new HistoryLimitExceeded();
     this.history.push(ev);
     this.store.appendEvent(this.arn, ev);
     this.onEvent?.(this.arn, ev);

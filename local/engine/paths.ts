@@ -174,31 +174,27 @@ export function compileReferencePath(text: string): CompiledPath {
  */
 export function placeAt(input: unknown, segments: readonly Segment[], result: unknown): { value: unknown } | undefined {
   if (segments.length === 0) return { value: result };
-  const place = (node: unknown, i: number): { value: unknown } | undefined => {
-    const s = segments[i]!;
-    const last = i === segments.length - 1;
-    if (typeof s === 'number') {
-      if (!Array.isArray(node) || s >= node.length) return undefined;
-      const copy = node.slice();
-      if (last) copy[s] = result;
-      else {
-        const inner = place(node[s], i + 1);
-        if (!inner) return undefined;
-        copy[s] = inner.value;
-      }
-      return { value: copy };
-    }
-    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
-    const obj = node as Record<string, unknown>;
-    const copy: Record<string, unknown> = { ...obj };
-    if (last) copy[s] = result;
-    else {
-      const child = Object.hasOwn(obj, s) ? obj[s] : {};
-      const inner = place(child, i + 1);
-      if (!inner) return undefined;
-      copy[s] = inner.value;
-    }
-    return { value: copy };
-  };
-  return place(input, 0);
+  const placed = placeFrom(input, segments, 0, result);
+  return placed === NOT_FOUND ? undefined : { value: placed };
+}
+
+/** Copy of `node` with `result` at segments[i..]; NOT_FOUND when an intermediate node is not an object. */
+function placeFrom(node: unknown, segments: readonly Segment[], i: number, result: unknown): unknown {
+  const s = segments[i]!;
+  const last = i === segments.length - 1;
+  if (typeof s === 'number') {
+    if (!Array.isArray(node) || s >= node.length) return NOT_FOUND;
+    const inner = last ? result : placeFrom(node[s], segments, i + 1, result);
+    if (inner === NOT_FOUND) return NOT_FOUND;
+    const copy = node.slice();
+    copy[s] = inner;
+    return copy;
+  }
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) return NOT_FOUND;
+  const obj = node as Record<string, unknown>;
+  const inner = last ? result : placeFrom(Object.hasOwn(obj, s) ? obj[s] : {}, segments, i + 1, result);
+  if (inner === NOT_FOUND) return NOT_FOUND;
+  const copy: Record<string, unknown> = { ...obj };
+  copy[s] = inner;
+  return copy;
 }
