@@ -143,6 +143,9 @@ export class DownloadWorker extends pulumi.ComponentResource {
           { sid: 'ConsumeDownloadTasks', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'], resources: [args.queue.arn] },
           { sid: 'RejectMalformedTasks', actions: ['sqs:SendMessage'], resources: [args.deadLetterQueue.arn] },
           { sid: 'StoreRecordings', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [args.bucket.recordingsArn] },
+          // After the upload the worker rewrites the object's metadata with its sha256 by copying it onto
+          // itself (a copy reads its source), and removes a recording whose task can no longer report.
+          { sid: 'FinishRecordings', actions: ['s3:GetObject', 's3:DeleteObject'], resources: [args.bucket.recordingsArn] },
           // Task tokens are checked against the execution's state machine, so this ARN is the scope.
           { sid: 'ReportDownloads', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: [args.stateMachineArn] },
           XRayWrite,

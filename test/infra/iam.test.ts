@@ -120,7 +120,7 @@ for (const stack of ['dev', 'prod'] as const) {
       const bucket = String(ofType(run, 'aws:s3/bucket:Bucket')[0]!.state.arn);
       const sm = String(ofType(run, 'aws:sfn/stateMachine:StateMachine')[0]!.state.arn);
       expect(actionsOf(task).filter((a) => !a.startsWith('xray:'))).to.deep.equal([
-        's3:AbortMultipartUpload', 's3:PutObject',
+        's3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject',
         'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage',
         'states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess',
       ]);
@@ -128,7 +128,7 @@ for (const stack of ['dev', 'prod'] as const) {
       const workerDlq = String(ofType(run, 'aws:sqs/queue:Queue').find((q) => q.name === 'queues-worker-dlq')!.state.arn);
       expect(resourcesFor(task, 'sqs:SendMessage'), 'malformed tasks go to the worker DLQ only').to.deep.equal([workerDlq]);
       expect(resourcesFor(task, 's3:PutObject')).to.deep.equal([`${bucket}/recordings/*`]);
-      expect(resourcesFor(task, 's3:AbortMultipartUpload')).to.deep.equal([`${bucket}/recordings/*`]);
+      for (const a of ['s3:AbortMultipartUpload', 's3:GetObject', 's3:DeleteObject']) expect(resourcesFor(task, a)).to.deep.equal([`${bucket}/recordings/*`]);
       expect(resourcesFor(task, 'states:SendTaskSuccess')).to.deep.equal([sm]);
     });
 
