@@ -1,6 +1,6 @@
 /**
  * The calls in events/: every SQS batch sample (a file with `Records[].body`) and every state
- * machine input sample (a file that parses as a ReconciliationRequest). Handler payload samples
+ * machine input sample (a file that is exactly a ReconciliationRequest). Handler payload samples
  * are not calls and are skipped.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -37,7 +37,8 @@ export function readSampleCalls(folder: string): SampleCall[] {
       for (const r of batch.data.Records) calls.push({ source: file, body: r.body, ...idsOf(r.body) });
       continue;
     }
-    const request = ReconciliationRequest.safeParse(doc);
+    // Strict: handler payload samples also carry dialogGroupId and callId, but they are not calls.
+    const request = ReconciliationRequest.strict().safeParse(doc);
     if (request.success) calls.push({ source: file, body: JSON.stringify(doc), dialogGroupId: request.data.dialogGroupId, callId: request.data.callId });
   }
   return calls;
