@@ -20,7 +20,8 @@ export async function bundleWorker(outdir: string): Promise<{ main: string; heal
     target: 'node24',
     format: 'esm',
     minify: true,
-    sourcemap: 'linked',
+    // No source maps: --enable-source-maps costs ~20 MiB of resident memory, and the logs carry error names and messages, not stacks.
+    sourcemap: false,
     legalComments: 'none',
     logLevel: 'warning',
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.

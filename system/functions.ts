@@ -45,4 +45,6 @@ export const Env = {
   workerStopTimeoutSeconds: 'WORKER_STOP_TIMEOUT_SECONDS',
   workerDeadLetterQueueUrl: 'WORKER_DLQ_URL',
   workerHealthFile: 'WORKER_HEALTH_FILE',
+  uploadPartSizeMib: 'UPLOAD_PART_SIZE_MIB',
+  uploadQueueSize: 'UPLOAD_QUEUE_SIZE',
 } as const;

@@ -38,6 +38,13 @@ export const WorkerConfig = z
     maxCompressionRatio: z.coerce.number().positive().default(100),
     maxResumes: int(0).max(100).default(5),
     s3ForcePathStyle: flag.default(false),
+    /**
+     * Multipart part size (S3's minimum, 5 MiB) and parts in flight. The upload holds about
+     * (queue + 1) x part bytes, which with the Node runtime and SDKs (~100 MiB idle) must stay
+     * inside the 128 MiB the worker is sized for; 5 MiB x 3 still keeps S3 ahead of OCP.
+     */
+    uploadPartSizeMib: int(5).max(512).default(5),
+    uploadQueueSize: int(1).max(16).default(3),
     deadLetterQueueUrl: z.url().optional(),
     healthFile: z.string().default('/tmp/worker-health.json'),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -63,6 +70,8 @@ const sources: Record<keyof z.input<typeof WorkerConfig>, string> = {
   maxCompressionRatio: Env.maxCompressionRatio,
   maxResumes: Env.downloadMaxResumes,
   s3ForcePathStyle: Env.s3ForcePathStyle,
+  uploadPartSizeMib: Env.uploadPartSizeMib,
+  uploadQueueSize: Env.uploadQueueSize,
   deadLetterQueueUrl: Env.workerDeadLetterQueueUrl,
   healthFile: Env.workerHealthFile,
   logLevel: Env.logLevel,

@@ -31,12 +31,11 @@ export interface WorkerOverrides {
   onStats?: (stats: DownloadStats) => void;
 }
 
-/** 8 MiB parts, 4 in flight: 32 MiB of buffers at most, enough to keep S3 busy. */
-export const DEFAULT_UPLOAD: UploadTuning = { partSizeBytes: 8 * 1024 * 1024, queueSize: 4 };
 
 export function createWorker(config: WorkerConfig, clients: WorkerClients, log: Logger, overrides: WorkerOverrides = {}): QueueWorker {
   const guard = new UrlGuard(config.allowedOrigins, config.privateAddresses, overrides.resolver);
-  const store = new RecordingStore(clients.s3, config.bucket, overrides.upload ?? DEFAULT_UPLOAD);
+  const upload = overrides.upload ?? { partSizeBytes: config.uploadPartSizeMib * 1024 * 1024, queueSize: config.uploadQueueSize };
+  const store = new RecordingStore(clients.s3, config.bucket, upload);
   const deps = {
     guard,
     store,
