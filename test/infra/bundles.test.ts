@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { deployBundler, projectRoot, type FunctionBundle } from '../../infra/bundle.ts';
 import { writeBundle } from '../../infra/bundle-files.ts';
 import { FunctionNames } from '../../system/functions.ts';
+import { one, stackRun } from './support/program.ts';
 
 const run = promisify(execFile);
 const MaxBundleBytes = 250 * 1024;
@@ -58,5 +59,26 @@ describe('infra: Lambda bundles of the real handlers', () => {
     expect(error.name).to.equal('InvalidInputError');
     expect(error.message).to.include('dialogGroupId: Invalid input: expected string, received undefined');
     expect(error.stack).to.match(/runtime\/[\w/-]+\.ts:\d+/);
+  });
+
+  it('starts every handler with exactly the environment the stack gives it', async function () {
+    this.timeout(60_000);
+    const program = await stackRun('dev');
+    const files = await Promise.all(bundles.map((b) => writeBundle(outDir, b)));
+    const outcomes: Record<string, string> = {};
+    await Promise.all(
+      bundles.map(async (b, i) => {
+        const deployed = (one(program, 'aws:lambda/function:Function', `${b.name}-function`).inputs.environment as { variables: Record<string, string> }).variables;
+        // What Lambda adds itself; no AWS call happens before the event is parsed.
+        const env = { PATH: process.env.PATH ?? '', ...deployed, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
+        const event = b.name === 'trigger' ? '{ Records: [] }' : '{}';
+        const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(files[i]!).href)});
+          try { console.log(JSON.stringify(await handler(${event}, {}))); } catch (e) { console.log(e.name); }`;
+        const { stdout } = await run(`${projectRoot}node_modules/.bin/node`, ['--input-type=module', '-e', script], { cwd: projectRoot, env });
+        outcomes[b.name] = stdout.trim().split('\n').pop()!;
+      }),
+    );
+    // A missing or malformed variable would surface as EnvironmentError before the event is looked at.
+    expect(outcomes).to.deep.equal(Object.fromEntries(FunctionNames.map((n) => [n, n === 'trigger' ? '{"batchItemFailures":[]}' : 'InvalidInputError'])));
   });
 });
