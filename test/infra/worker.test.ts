@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { projectRoot } from '../../infra/bundle.ts';
 import { readFileSync } from 'node:fs';
+import { readWorkerConfig } from '../../container/src/config.ts';
 import { ecrRepositoryArn, egressPorts, WorkerHealthProbe, workerDrainSeconds } from '../../infra/worker.ts';
 import { Env } from '../../system/functions.ts';
 import { one, ofType, runProgram, stackRun, type ProgramRun } from './support/program.ts';
@@ -74,6 +75,20 @@ for (const stack of ['dev', 'prod'] as const) {
         AWS_REGION: 'eu-west-1',
       });
       expect(env).to.not.have.property(Env.ocpTokenSecretArn);
+    });
+
+    it("gives the worker an environment its own config reader accepts, with the stack's values", () => {
+      const env = Object.fromEntries(container(run).environment.map((e) => [e.name, e.value]));
+      const config = readWorkerConfig(env);
+      expect(config.queueUrl).to.equal(one(run, 'aws:sqs/queue:Queue', 'queues-worker').state.url);
+      expect(config.deadLetterQueueUrl).to.equal(one(run, 'aws:sqs/queue:Queue', 'queues-worker-dlq').state.url);
+      expect(config.allowedOrigins.map((o) => `${o.protocol}//${o.hostname}:${o.port}`)).to.deep.equal([
+        stack === 'dev' ? 'https://exports.ocp-sandbox.example.com:443' : 'https://exports.ocp.example.com:443',
+      ]);
+      expect(config.privateAddresses).to.equal('deny');
+      expect(config.concurrency).to.equal(stack === 'dev' ? 2 : 4);
+      expect(config.stopTimeoutSeconds).to.be.below(container(run).stopTimeout);
+      expect(config.logLevel).to.equal(stack === 'dev' ? 'debug' : 'info');
     });
 
     it('runs the service in the configured subnets behind an egress-only security group', () => {
