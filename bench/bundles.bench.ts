@@ -19,7 +19,7 @@ import { FunctionNames, handlerEntry } from '../system/functions.ts';
 
 const run = promisify(execFile);
 const node = `${projectRoot}node_modules/.bin/node`;
-const outDir = `${projectRoot}.bench-data/bundles`;
+const outDir = `${projectRoot}.bench-data/bundles-${process.pid}`;
 const Samples = Number(process.env.BENCH_SAMPLES ?? 7);
 const TargetKb = 250;
 const TargetImportMs = 100;

@@ -10,8 +10,8 @@ import { one, stackRun } from './support/program.ts';
 
 const run = promisify(execFile);
 const MaxBundleBytes = 250 * 1024;
-// Inside the project, so the runtime-provided @aws-sdk/* resolve from node_modules as they do from Lambda's runtime.
-const outDir = `${projectRoot}dist/test-bundles`;
+// Inside the project (so the runtime-provided @aws-sdk/* resolve from node_modules as from Lambda's runtime), one per process.
+const outDir = `${projectRoot}dist/test-bundles-${process.pid}`;
 
 describe('infra: Lambda bundles of the real handlers', () => {
   let bundles: FunctionBundle[];
