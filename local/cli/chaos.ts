@@ -52,7 +52,7 @@ async function main(): Promise<number> {
   const workflow = readStackWorkflowConfig(typeof values.stack === 'string' ? values.stack : 'dev');
 
   const view = createProgressView();
-  console.log(`Chaos run: ${parsed.data.calls} calls, seed ${parsed.data.seed ?? 1}, clock x${parsed.data.speed ?? 200}`);
+  console.log(`Chaos run: ${parsed.data.calls} calls, seed ${parsed.data.seed ?? 1}, clock x${parsed.data.speed ?? 10}`);
   const result = await runChaos(parsed.data, workflow, {
     onProgress: (s) => view.update(s),
     onEvent: (e) => {
@@ -63,6 +63,7 @@ async function main(): Promise<number> {
   view.done();
   console.log(`\nData folder: ${result.dataDir}`);
   console.log(`Outcome: ${Object.entries(result.byStatus).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  console.log(`Injected: ${Object.entries(result.injected).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   console.log(`Wall clock: ${(result.wallClockMs / 1000).toFixed(1)} s\n\nInvariants:`);
   console.log(renderInvariants(result.invariants));
   return result.invariants.lost === 0 ? 0 : 1;

@@ -18,7 +18,12 @@ import { seededRandom } from './random.ts';
 export const ChaosOptions = z.object({
   calls: z.number().int().positive().max(100_000),
   seed: z.number().int().default(1),
-  speed: z.number().positive().default(200),
+  /**
+   * Slow enough that a download whose worker was killed comes back (after the worker queue's 30 s
+   * real visibility timeout) inside the 600 s heartbeat (60 s real at x10) and resumes; faster
+   * speeds turn those kills into FAILED_DOWNLOAD_TIMEOUT, which the invariants accept too.
+   */
+  speed: z.number().positive().default(10),
   /** Probability that any one OCP request meets each fault. */
   ocpThrottleRate: z.number().min(0).max(1).default(0.05),
   ocpServerErrorRate: z.number().min(0).max(1).default(0.03),
@@ -48,6 +53,8 @@ export interface ChaosResult {
   submittedMessages: number;
   dataDir: string;
   wallClockMs: number;
+  /** What the simulator actually injected, by fault kind, and download responses it cut. */
+  injected: Record<string, number>;
 }
 
 /** The OCP client gives up after 10 s; a "timeout" answers later than that. */
@@ -153,7 +160,9 @@ export async function runChaos(raw: ChaosOptions, workflow: WorkflowConfig, hook
       watcher,
       async (jobId) => (await system.ocp.expectedRecording(jobId).catch(() => undefined))?.sha256,
     );
-    return { invariants, events, byStatus: latest?.byStatus ?? {}, submittedMessages: bodies.length, dataDir: system.folders.root, wallClockMs: Date.now() - started };
+    const stats = system.ocp.stats();
+    const injected: Record<string, number> = { ...(stats.faults as Record<string, number>), downloadsCut: stats.downloads.dropped, duplicateMessages: bodies.length - planned.length };
+    return { invariants, events, byStatus: latest?.byStatus ?? {}, submittedMessages: bodies.length, dataDir: system.folders.root, wallClockMs: Date.now() - started, injected };
   } finally {
     await system.stop();
   }

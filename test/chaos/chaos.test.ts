@@ -51,6 +51,12 @@ describe('chaos (small run through the whole local system)', function () {
     expect(result.events.filter((e) => e.what.startsWith('workflow host'))).to.have.length(1);
   });
 
+  it('actually injected OCP faults and cut downloads', () => {
+    expect(result.injected.throttle ?? 0).to.be.greaterThan(0);
+    expect(result.injected.serverError ?? 0).to.be.greaterThan(0);
+    expect(result.injected.downloadsCut).to.be.greaterThan(0);
+  });
+
   it('loses no call: every invariant holds for every call', () => {
     const text = renderInvariants(result.invariants);
     expect(result.invariants.results.filter((r) => r.broken > 0), text).to.deep.equal([]);
