@@ -55,7 +55,8 @@ interface Transition {
   output: unknown;
   /** undefined ends the branch. */
   next?: string;
-  vars?: Record<string, unknown>;
+  /** Values this state's Assign (or its Catcher's, or its Choice rule's) sets. */
+  assigned?: Record<string, unknown>;
 }
 
 const ASYNC_STATES: ReadonlySet<string> = new Set(['Task', 'Wait', 'Parallel', 'Map']);
@@ -151,9 +152,17 @@ export class Runner {
         if (err instanceof Interrupted || frame.interrupt.aborted) throw frame.interrupt.reason ?? err;
         t = this.catchError(run, toStatesError(err));
       }
-      if (t.vars) frame.vars = t.vars;
       rawText = serialise(t.output, `output of state '${name}'`);
-      frame.lastEventId = this.exec.addDetail(state.exitedEvent, frame.lastEventId, 'stateExitedEventDetails', { name, output: rawText, outputDetails: NOT_TRUNCATED });
+      const exited: Record<string, unknown> = { name, output: rawText, outputDetails: NOT_TRUNCATED };
+      if (t.assigned) {
+        frame.vars = { ...frame.vars, ...t.assigned };
+        // As AWS records them: each value as JSON text.
+        const shown: Record<string, string> = {};
+        for (const [k, v] of Object.entries(t.assigned)) shown[k] = JSON.stringify(v);
+        exited.assignedVariables = shown;
+        exited.assignedVariablesDetails = NOT_TRUNCATED;
+      }
+      frame.lastEventId = this.exec.addDetail(state.exitedEvent, frame.lastEventId, 'stateExitedEventDetails', exited);
       if (t.next === undefined) return t.output;
       name = t.next;
       rawInput = t.output;
@@ -165,9 +174,9 @@ export class Runner {
     const catcher = run.state.catch.find((c) => errorMatches(c.errorEquals, se.error));
     if (!catcher) throw se;
     const errorOutput = se.toErrorOutput();
-    const vars = catcher.assign ? this.assign(catcher.assign, errorOutput, run, 0) : undefined;
+    const assigned = catcher.assign ? this.assign(catcher.assign, errorOutput, run, 0) : undefined;
     const output = applyResultPath(run.state.name, catcher.resultPath, run.rawInput, errorOutput);
-    return { output, next: catcher.next, vars };
+    return { output, next: catcher.next, assigned };
   }
 
   /** The context object ($$) as a state sees it. */
@@ -195,9 +204,8 @@ export class Runner {
    * (assignments in one block do not see each other), and `$` is what the caller passes: the result
    * for Task/Parallel/Map/Pass, the effective input for Choice/Wait, the error output for a Catcher.
    */
-  assign(tpl: Template, dollar: unknown, run: StateRun, retryCount: number, base?: Record<string, unknown>): Record<string, unknown> {
-    const values = tpl(this.scope(dollar, run, retryCount)) as Record<string, unknown>;
-    return { ...(base ?? run.frame.vars), ...values };
+  assign(tpl: Template, dollar: unknown, run: StateRun, retryCount: number): Record<string, unknown> {
+    return tpl(this.scope(dollar, run, retryCount)) as Record<string, unknown>;
   }
 
   checkpoint(run: StateRun, extra?: Partial<FrameCheckpoint>): void {
@@ -264,8 +272,8 @@ export class Runner {
       case 'Pass': {
         const eff = effectiveInput(state, rawInput);
         const result = state.hasResult ? state.result : state.parameters ? state.parameters(this.scope(eff, run, 0)) : eff;
-        const vars = state.assign ? this.assign(state.assign, result, run, 0) : undefined;
-        return { output: stateOutput(state, applyResultPath(state.name, state.resultPath, rawInput, result)), next: state.next, vars };
+        const assigned = state.assign ? this.assign(state.assign, result, run, 0) : undefined;
+        return { output: stateOutput(state, applyResultPath(state.name, state.resultPath, rawInput, result)), next: state.next, assigned };
       }
       case 'Succeed':
         return { output: stateOutput(state, effectiveInput(state, rawInput)) };
@@ -282,9 +290,9 @@ export class Runner {
         const match = state.choices.find((c) => c.test(scope));
         const next = match?.next ?? state.default;
         if (next === undefined) throw new StatesError(States.NoChoiceMatched, `No Choice rule in state '${state.name}' matched the input and there is no Default`);
-        let vars = state.assign ? this.assign(state.assign, eff, run, 0) : undefined;
-        if (match?.assign) vars = this.assign(match.assign, eff, run, 0, vars);
-        return { output: stateOutput(state, eff), next, vars };
+        let assigned = state.assign ? this.assign(state.assign, eff, run, 0) : undefined;
+        if (match?.assign) assigned = { ...assigned, ...this.assign(match.assign, eff, run, 0) };
+        return { output: stateOutput(state, eff), next, assigned };
       }
       default:
         throw new Error(`state type ${state.type} is asynchronous`);
@@ -299,19 +307,19 @@ export class Runner {
         const until = run.resumed?.sleepUntil ?? this.waitUntil(run, eff);
         if (!run.resumed) this.checkpoint(run, { sleepUntil: until });
         await this.clock.sleep(Math.max(0, until - this.clock.now()), run.frame.interrupt.signal);
-        const vars = state.assign ? this.assign(state.assign, eff, run, 0) : undefined;
-        return { output: stateOutput(state, eff), next: state.next, vars };
+        const assigned = state.assign ? this.assign(state.assign, eff, run, 0) : undefined;
+        return { output: stateOutput(state, eff), next: state.next, assigned };
       }
       case 'Task': {
         const result = await this.withRetry(run, (retryCount) => runTask(this, run, retryCount));
-        const vars = state.assign ? this.assign(state.assign, result, run, 0) : undefined;
-        return { output: stateOutput(state, applyResultPath(state.name, state.resultPath, rawInput, result)), next: state.next, vars };
+        const assigned = state.assign ? this.assign(state.assign, result, run, 0) : undefined;
+        return { output: stateOutput(state, applyResultPath(state.name, state.resultPath, rawInput, result)), next: state.next, assigned };
       }
       case 'Parallel':
       case 'Map': {
         const result = await this.withRetry(run, (retryCount) => (state.type === 'Parallel' ? runParallel(this, run, state, retryCount) : runMap(this, run, state, retryCount)));
-        const vars = state.assign ? this.assign(state.assign, result, run, 0) : undefined;
-        return { output: stateOutput(state, applyResultPath(state.name, state.resultPath, rawInput, result)), next: state.next, vars };
+        const assigned = state.assign ? this.assign(state.assign, result, run, 0) : undefined;
+        return { output: stateOutput(state, applyResultPath(state.name, state.resultPath, rawInput, result)), next: state.next, assigned };
       }
       default:
         return this.executeSync(run);

@@ -50,6 +50,9 @@ describe('engine conformance: variables', () => {
       },
     });
     expect(r.output).to.deep.equal({ a: 2, b: 1 });
+    const swap = r.history.find((e) => e.type === 'PassStateExited' && (e.stateExitedEventDetails as { name: string }).name === 'Swap')!;
+    // AWS records the assigned values as JSON text.
+    expect((swap.stateExitedEventDetails as { assignedVariables: unknown }).assignedVariables).to.deep.equal({ a: '2', b: '1' });
   });
 
   it('a Choice rule Assign applies when its rule matches, with `$` the Choice input', async () => {
