@@ -9,7 +9,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { isAbsolute, join } from 'node:path';
 import { Env } from '../system/functions.ts';
 import type { StackConfig } from './config.ts';
-import { logGroupWrite, serviceRole, XRayWrite, type Permission } from './iam.ts';
+import { logGroupWrite, serviceRole, type Permission } from './iam.ts';
 import type { WorkerNetwork } from './network.ts';
 
 export interface WorkerArgs {
@@ -148,7 +148,6 @@ export class DownloadWorker extends pulumi.ComponentResource {
           { sid: 'FinishRecordings', actions: ['s3:GetObject', 's3:DeleteObject'], resources: [args.bucket.recordingsArn] },
           // Task tokens are checked against the execution's state machine, so this ARN is the scope.
           { sid: 'ReportDownloads', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: [args.stateMachineArn] },
-          XRayWrite,
         ],
       },
       this,

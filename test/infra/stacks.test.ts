@@ -15,6 +15,20 @@ describe('infra: dev and prod differ where their config does', () => {
     expect(shape(prod)).to.deep.equal(shape(dev));
   });
 
+  it('groups resources in our own components, typed audio-reconciliation:<module>:<Type>', () => {
+    const components = [...new Set(dev.resources.filter((r) => !/^aws(x)?:/.test(r.type)).map((r) => r.type))].sort();
+    expect(components).to.deep.equal([
+      'audio-reconciliation:compute:HandlerFunction',
+      'audio-reconciliation:messaging:ReconciliationQueues',
+      'audio-reconciliation:observability:Monitoring',
+      'audio-reconciliation:security:OcpTokenSecret',
+      'audio-reconciliation:storage:ReconciliationTable',
+      'audio-reconciliation:storage:RecordingsBucket',
+      'audio-reconciliation:worker:DownloadWorker',
+      'audio-reconciliation:workflow:ReconciliationStateMachine',
+    ]);
+  });
+
   it('turns on point-in-time recovery and deletion protection only in prod', () => {
     const table = (run: ProgramRun) => one(run, 'aws:dynamodb/table:Table', 'records-table').inputs;
     expect(table(dev)).to.deep.include({ pointInTimeRecovery: { enabled: false }, deletionProtectionEnabled: false });
