@@ -41,10 +41,10 @@ export const WorkerConfig = z
     /**
      * Multipart part size (S3's minimum, 5 MiB) and parts in flight. The upload holds about
      * (queue + 1) x part bytes, which with the Node runtime and SDKs (~100 MiB idle) must stay
-     * inside the 128 MiB the worker is sized for; 5 MiB x 3 still keeps S3 ahead of OCP.
+     * inside the 128 MiB the worker is sized for; 5 MiB x 2 keeps S3 ahead of OCP.
      */
     uploadPartSizeMib: int(5).max(512).default(5),
-    uploadQueueSize: int(1).max(16).default(3),
+    uploadQueueSize: int(1).max(16).default(2),
     deadLetterQueueUrl: z.url().optional(),
     healthFile: z.string().default('/tmp/worker-health.json'),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

@@ -37,7 +37,20 @@ export class RecordingStore {
     private readonly s3: S3Client,
     readonly bucket: string,
     private readonly tuning: UploadTuning,
-  ) {}
+  ) {
+    // SigV4 otherwise hashes every part body with SHA-256 to sign it, a second full pass over the
+    // recording next to the worker's own sha256. Parts go over TLS to S3, and the object's
+    // integrity is the worker's sha256, so parts are sent with an unsigned payload (as the SDK
+    // itself does for streamed bodies).
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        const request = args.request as { headers?: Record<string, string> };
+        if (context.commandName === 'UploadPartCommand' && request.headers) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+        return next(args);
+      },
+      { step: 'build', name: 'recordingStoreUnsignedParts', override: true },
+    );
+  }
 
   /** Uploads the stream; when the stream fails, lib-storage aborts the multipart upload before this rejects. */
   async upload(key: string, body: Readable, metadata: Record<string, string>): Promise<void> {
@@ -48,6 +61,17 @@ export class RecordingStore {
       queueSize: this.tuning.queueSize,
       leavePartsOnError: false,
     });
+    // Each part is a fresh 5 MiB+ buffer that lives long enough to reach V8's old generation, and V8
+    // only collects those once external memory has grown by 64 MiB: half the worker's budget. When
+    // the runtime exposes gc (the image runs node --expose-gc), collect after every round of parts
+    // instead; with a ~25 MiB heap that costs a few milliseconds per round.
+    const collect = (globalThis as { gc?: () => void }).gc;
+    if (collect) {
+      let parts = 0;
+      upload.on('httpUploadProgress', () => {
+        if (++parts % this.tuning.queueSize === 0) collect();
+      });
+    }
     await upload.done();
   }
 
