@@ -6,6 +6,9 @@
  * rounds, parallel branches, retries, catches, DynamoDB and SQS integration tasks. Prints the rate of
  * each and, last, `ratio: X` (ours / theirs).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { Engine, TaskFailure, VirtualClock, type TaskHandler } from '../local/engine/index.ts';
 
@@ -164,10 +167,10 @@ function cpuNow(): number {
   return (u.user + u.system) / 1000;
 }
 
-async function runOurs(n: number): Promise<Timing> {
+async function runOurs(n: number, dataDir?: string): Promise<Timing> {
   const byState = makeHandlers();
   const handler: TaskHandler = (req) => byState[req.stateName]!(req.parameters);
-  const engine = new Engine({ clock: new VirtualClock(Date.parse('2026-01-01T00:00:00Z')), resolvers: [{ resolve: () => handler }] });
+  const engine = new Engine({ clock: new VirtualClock(Date.parse('2026-01-01T00:00:00Z')), resolvers: [{ resolve: () => handler }], dataDir });
   const sm = engine.createStateMachine({ name: 'bench', definition: JSON.stringify(definition) });
   let sample: unknown;
   const t0 = performance.now();
@@ -250,4 +253,13 @@ console.log(`polling workflow: ${POLL_ROUNDS} poll rounds, parallel branches, re
 console.log(`${n} executions per engine in ${ROUNDS} interleaved rounds, batches of ${BATCH}; same output checked`);
 console.log(`local engine (virtual clock):          ${oursCpu.toFixed(0)} executions/s of CPU, ${rate(n, total.ours.ms).toFixed(0)} executions/s wall`);
 console.log(`aws-local-stepfunctions (zero waits):  ${theirsCpu.toFixed(0)} executions/s of CPU, ${rate(n, total.theirs.ms).toFixed(0)} executions/s wall`);
+
+// For information (not in the ratio): the same run with checkpoints in node:sqlite.
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-engine-'));
+try {
+  const persisted = await runOurs(Math.min(n, 500), dataDir);
+  console.log(`local engine with sqlite checkpoints:  ${rate(Math.min(n, 500), persisted.cpuMs).toFixed(0)} executions/s of CPU (${Math.min(n, 500)} executions, for information)`);
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
 console.log(`ratio: ${(oursCpu / theirsCpu).toFixed(2)}`);

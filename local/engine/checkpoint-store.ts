@@ -41,6 +41,8 @@ export interface CheckpointStore {
   loadExecutions(): ExecutionDescription[];
   loadEvents(executionArn: string): HistoryEvent[];
   loadFrames(executionArn: string): Map<string, FrameCheckpoint>;
+  /** Commits what was written so far; called before anything leaves the process (a handler call). */
+  flush(): void;
   close(): void;
 }
 
@@ -63,6 +65,7 @@ export class NoCheckpoints implements CheckpointStore {
   loadFrames(): Map<string, FrameCheckpoint> {
     return new Map();
   }
+  flush(): void {}
   close(): void {}
 }
 
@@ -86,6 +89,9 @@ export class SqliteCheckpoints implements CheckpointStore {
     StatementSync
   >;
 
+  /** Writes of one event-loop turn share a transaction, committed at the end of the turn or by flush(). */
+  private inTransaction = false;
+
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
     this.db = new DatabaseSync(join(dataDir, 'engine.sqlite'));
@@ -106,28 +112,28 @@ export class SqliteCheckpoints implements CheckpointStore {
   }
 
   saveMachine(m: StateMachineDescription): void {
-    if (!this.db.isOpen) return;
+    if (!this.begin()) return;
     this.stmts.machine.run(m.stateMachineArn, JSON.stringify(m));
   }
 
   saveExecution(e: ExecutionDescription): void {
-    if (!this.db.isOpen) return;
+    if (!this.begin()) return;
     this.stmts.execution.run(e.executionArn, e.status, JSON.stringify(e));
   }
 
   appendEvent(executionArn: string, ev: HistoryEvent): void {
-    if (!this.db.isOpen) return;
+    if (!this.begin()) return;
     this.stmts.event.run(executionArn, ev.id, JSON.stringify(ev));
   }
 
   saveFrame(executionArn: string, frameId: string, cp: FrameCheckpoint): void {
-    if (!this.db.isOpen) return;
+    if (!this.begin()) return;
     this.stmts.frame.run(executionArn, frameId, JSON.stringify(cp));
   }
 
   /** Removes a frame and all frames nested under it. */
   deleteFrames(executionArn: string, prefix: string): void {
-    if (!this.db.isOpen) return;
+    if (!this.begin()) return;
     const like = prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '/%';
     this.stmts.delFrames.run(executionArn, prefix, like);
   }
@@ -156,7 +162,27 @@ export class SqliteCheckpoints implements CheckpointStore {
     return out;
   }
 
+  /** Opens the turn's transaction if needed; false once the store is closed. */
+  private begin(): boolean {
+    if (!this.db.isOpen) return false;
+    if (!this.inTransaction) {
+      this.db.exec('BEGIN');
+      this.inTransaction = true;
+      setImmediate(this.flushNow);
+    }
+    return true;
+  }
+
+  private readonly flushNow = (): void => this.flush();
+
+  flush(): void {
+    if (!this.inTransaction || !this.db.isOpen) return;
+    this.inTransaction = false;
+    this.db.exec('COMMIT');
+  }
+
   close(): void {
+    this.flush();
     if (this.db.isOpen) this.db.close();
   }
 }

@@ -234,6 +234,8 @@ class TaskAttempt {
     if (resumedToken?.submitted) return;
     if (token && !resumedToken) runner.checkpoint(run, { token: { token, timeoutAt, heartbeatSeconds, submitted: false } });
 
+    // The handler may act on the world (send the token, write a record): make the checkpoint durable first.
+    if (env.persist) env.store.flush();
     const view = new HandlerClock(clock);
     const req: TaskRequest = {
       resource: state.resource,
