@@ -161,15 +161,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     }
 
     const aws = { region: LocalRegion, credentials: { ...LocalCredentials } };
-    const clients = {
-      ddb: new DynamoDBClient({ ...aws, endpoint: dynamo.endpoint }),
-      sqs: new SQSClient({ ...aws, endpoint: fauxqs.endpoint }),
-      s3: new S3Client({ ...aws, endpoint: fauxqs.endpoint, forcePathStyle: true }),
-      sfn: undefined as unknown as SFNClient,
-    };
-    await provisionTable(clients.ddb, names.tableName);
-    const queues = onLoopback(await provisionQueues(clients.sqs, names.prefix, LocalQueueSizing), fauxqs.endpoint);
-    await provisionBucket(clients.s3, names.bucketName);
+    const ddb = new DynamoDBClient({ ...aws, endpoint: dynamo.endpoint });
+    const sqs = new SQSClient({ ...aws, endpoint: fauxqs.endpoint });
+    const s3 = new S3Client({ ...aws, endpoint: fauxqs.endpoint, forcePathStyle: true });
+    stops.push(async () => [ddb, sqs, s3].forEach((c) => c.destroy()));
+    await provisionTable(ddb, names.tableName);
+    const queues = onLoopback(await provisionQueues(sqs, names.prefix, LocalQueueSizing), fauxqs.endpoint);
+    await provisionBucket(s3, names.bucketName);
     log.log('info', 'resources provisioned', { tableName: names.tableName, bucketName: names.bucketName, queues: Object.fromEntries(Object.entries(queues).map(([k, q]) => [k, q.url])) });
 
     const token = `local-ocp-token-${folders.runId}`;
@@ -195,7 +193,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       stateMachineArn: stateMachineArnFor(names.prefix),
       ocpTokenSecretArn: secretArn,
     };
-    clients.sfn = new SFNClient({ ...aws, endpoint: endpoints.stepFunctions });
+    const clients = { ddb, sqs, s3, sfn: new SFNClient({ ...aws, endpoint: endpoints.stepFunctions }) };
+    stops.push(async () => clients.sfn.destroy());
 
     const hostConfig: WorkflowHostConfig = {
       prefix: names.prefix,
@@ -271,7 +270,6 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       },
       async stop() {
         await stopAll();
-        for (const c of Object.values(clients)) c.destroy();
         await log.close();
       },
     };
