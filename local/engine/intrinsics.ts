@@ -7,7 +7,8 @@ import { compilePath, NOT_FOUND, type PathScope } from './paths.ts';
 import { States, StatesError } from './states-error.ts';
 
 type Arg =
-  | { kind: 'literal'; value: unknown }
+  /** `template` keeps escaped braces distinguishable (States.Format must not treat `\\{}` as a placeholder). */
+  | { kind: 'literal'; value: unknown; template?: string }
   | { kind: 'path'; text: string }
   | { kind: 'call'; call: IntrinsicCall };
 
@@ -68,15 +69,21 @@ export function parseIntrinsic(text: string): IntrinsicCall {
     if (c === "'") {
       i++;
       let s = '';
+      let template = '';
       while (i < text.length && text[i] !== "'") {
         if (text[i] === '\\' && i + 1 < text.length) {
-          s += text[i + 1];
+          const c = text[i + 1]!;
+          s += c;
+          template += c === '{' ? ESCAPED_OPEN : c === '}' ? ESCAPED_CLOSE : c;
           i += 2;
-        } else s += text[i++];
+        } else {
+          s += text[i];
+          template += text[i++];
+        }
       }
       if (text[i] !== "'") fail('unterminated string');
       i++;
-      return { kind: 'literal', value: s };
+      return { kind: 'literal', value: s, template };
     }
     if (c === '$') {
       const start = i;
@@ -167,6 +174,10 @@ function seeded(seed: number): () => number {
   };
 }
 
+/** Stand-ins for escaped braces inside a States.Format template, restored after placeholders are found. */
+const ESCAPED_OPEN = '\uE000';
+const ESCAPED_CLOSE = '\uE001';
+
 const MAX_STRING = 10_000;
 const MAX_RANGE_ITEMS = 1000;
 const HASHES: Record<string, string> = { MD5: 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
@@ -179,11 +190,12 @@ const FUNCTIONS: Record<string, Impl> = {
     const parts = template.split('{}');
     if (parts.length - 1 !== values.length)
       throw failure(fn, `the template has ${parts.length - 1} placeholders but ${values.length} values were given`);
-    let out = parts[0]!;
+    const unescape = (t: string): string => t.replaceAll(ESCAPED_OPEN, '{').replaceAll(ESCAPED_CLOSE, '}');
+    let out = unescape(parts[0]!);
     for (let k = 0; k < values.length; k++) {
       const v = values[k];
       if (v !== null && typeof v === 'object') throw failure(fn, `value ${k + 1} must be a string, number, boolean or null, got ${typeName(v)}`);
-      out += (typeof v === 'string' ? v : JSON.stringify(v)) + parts[k + 1]!;
+      out += (typeof v === 'string' ? v : JSON.stringify(v)) + unescape(parts[k + 1]!);
     }
     return out;
   },
@@ -310,8 +322,8 @@ const FUNCTIONS: Record<string, Impl> = {
 };
 
 export function evaluateIntrinsic(call: IntrinsicCall, scope: PathScope, random: () => number): unknown {
-  const values = call.args.map((a) => {
-    if (a.kind === 'literal') return a.value;
+  const values = call.args.map((a, i) => {
+    if (a.kind === 'literal') return i === 0 && call.name === 'States.Format' && a.template !== undefined ? a.template : a.value;
     if (a.kind === 'call') return evaluateIntrinsic(a.call, scope, random);
     const v = compilePath(a.text).get(scope);
     if (v === NOT_FOUND)

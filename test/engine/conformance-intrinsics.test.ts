@@ -41,6 +41,7 @@ describe('engine conformance: intrinsic functions', () => {
     ["States.StringSplit('This.is+a,test=string', '.+,=')", {}, ['This', 'is', 'a', 'test', 'string']],
     ["States.ArrayLength(States.StringSplit('a b c', ' '))", {}, 3],
     ["States.Format('escaped \\' quote {}', 'x')", {}, "escaped ' quote x"],
+    ["States.Format('literal \\{\\} then {}', 'x')", {}, 'literal {} then x'],
   ];
   for (const [expr, input, expected] of cases) {
     it(`${expr} -> ${JSON.stringify(expected)}`, async () => {
