@@ -145,6 +145,14 @@ export class QueueWorker {
     if (!parsed.ok) return this.rejectMalformed(message, parsed.reason, parsed.taskToken);
     const task = parsed.task;
     const log = this.o.log.child({ messageId: id, exportJobId: task.exportJobId, dialogGroupId: task.dialogGroupId, callId: task.callId });
+    // One heartbeat before any work: a redelivered message whose task is already over is dropped
+    // without downloading a byte.
+    try {
+      await this.o.callbacks.heartbeat(task.taskToken);
+    } catch (err) {
+      if (err instanceof TaskGoneError) return this.settleFailure(err, task, message.ReceiptHandle!, log);
+      log.warn('first heartbeat failed; starting anyway', { error: err });
+    }
     const controller = new AbortController();
     let resolveDone!: () => void;
     this.inFlight.set(id, { controller, done: new Promise((r) => (resolveDone = r)) });

@@ -1,6 +1,8 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkerConfig } from '../../container/src/config.ts';
 import type { DownloadStats } from '../../container/src/download-recording.ts';
 import { createLogger } from '../../container/src/log.ts';
@@ -113,6 +115,22 @@ describe('container: the worker against SQS, S3, the OCP simulator and the local
     const created = s3Sent.find((c) => c.name === 'CreateMultipartUploadCommand' && c.uploadId && s3Sent.some((d) => d.name === 'AbortMultipartUploadCommand' && d.uploadId === c.uploadId));
     expect(created, 'the multipart upload was aborted').to.not.equal(undefined);
     expect(await objectExists(env.s3, env.bucket, key)).to.equal(false);
+    expect(await queueIsEmpty()).to.equal(true);
+  });
+
+  it('drops a message whose task is already over before downloading anything', async () => {
+    // Route one task to a queue nobody consumes, end its execution, then hand the stale message to the worker.
+    const holding = (await env.sqs.send(new CreateQueueCommand({ QueueName: `holding-${Date.now()}` }))).QueueUrl!;
+    const job = await env.exportFor('CALL-STALE-1');
+    const arn = await env.startDownload({ ...job, callId: 'CALL-STALE-1' }, { queueUrl: holding });
+    let body: string | undefined;
+    while (!body) body = (await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: holding, WaitTimeSeconds: 1 }))).Messages?.[0]?.Body;
+    await env.sfn.send(new StopExecutionCommand({ executionArn: arn }));
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: body }));
+    const deadline = Date.now() + 10_000;
+    while (!logs.some((l) => l.callId === 'CALL-STALE-1' && String(l.message).includes('no longer waits')) && Date.now() < deadline) await sleep(50);
+    expect(logs.some((l) => l.callId === 'CALL-STALE-1' && String(l.message).includes('no longer waits'))).to.equal(true);
+    expect(env.ocp.log().filter((e) => e.exportJobId === job.exportJobId && e.endpoint === 'download')).to.have.length(0);
     expect(await queueIsEmpty()).to.equal(true);
   });
 

@@ -32,7 +32,10 @@ export interface WorkerEnv {
   /** Creates an OCP export for the call (finished at once) and returns its signed download URL. */
   exportFor(callId: string, scenario?: ScenarioPatch): Promise<{ exportJobId: string; downloadUrl: string }>;
   /** Starts a one-state execution that hands the task to the worker queue and waits for its callback. */
-  startDownload(input: { exportJobId: string; callId: string; downloadUrl: string }, timing?: { timeoutSeconds?: number; heartbeatSeconds?: number }): Promise<string>;
+  startDownload(
+    input: { exportJobId: string; callId: string; downloadUrl: string },
+    timing?: { timeoutSeconds?: number; heartbeatSeconds?: number; queueUrl?: string },
+  ): Promise<string>;
   waitForExecution(arn: string, timeoutMs?: number): Promise<{ status: string; output?: string; error?: string; cause?: string }>;
   close(): Promise<void>;
 }
@@ -68,8 +71,8 @@ export async function startWorkerEnv(): Promise<WorkerEnv> {
   const sfn = new SFNClient({ ...localAws, endpoint: api.endpoint });
   const machines = new Map<string, string>();
 
-  async function machineFor(timeoutSeconds: number, heartbeatSeconds: number): Promise<string> {
-    const name = `download-${timeoutSeconds}-${heartbeatSeconds}`;
+  async function machineFor(timeoutSeconds: number, heartbeatSeconds: number, targetQueueUrl: string): Promise<string> {
+    const name = `download-${timeoutSeconds}-${heartbeatSeconds}-${targetQueueUrl.split('/').pop()}`;
     const known = machines.get(name);
     if (known) return known;
     const definition = {
@@ -79,7 +82,7 @@ export async function startWorkerEnv(): Promise<WorkerEnv> {
           Type: 'Task',
           Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
           Parameters: {
-            QueueUrl: queueUrl,
+            QueueUrl: targetQueueUrl,
             MessageBody: {
               'taskToken.$': '$$.Task.Token',
               'exportJobId.$': '$.exportJobId',
@@ -118,7 +121,7 @@ export async function startWorkerEnv(): Promise<WorkerEnv> {
       return { exportJobId: created.exportJobId, downloadUrl: String(status.downloadUrl) };
     },
     async startDownload(input, timing = {}) {
-      const arn = await machineFor(timing.timeoutSeconds ?? 60, timing.heartbeatSeconds ?? 5);
+      const arn = await machineFor(timing.timeoutSeconds ?? 60, timing.heartbeatSeconds ?? 5, timing.queueUrl ?? queueUrl);
       const r = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify({ ...input, dialogGroupId: DialogGroupId }) }));
       return r.executionArn!;
     },
