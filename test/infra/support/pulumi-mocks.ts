@@ -29,7 +29,7 @@ function physicalName(args: pulumi.runtime.MockResourceArgs): string {
 }
 
 /** State AWS would report for a new resource: enough for ARNs and URLs to flow onward. */
-function stateFor(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+export function stateFor(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
   const inputs = args.inputs as Record<string, unknown>;
   const name = physicalName(args);
   const arn = (service: string, resource: string) => `arn:aws:${service}:${Region}:${Account}:${resource}`;
@@ -79,7 +79,7 @@ function stateFor(args: pulumi.runtime.MockResourceArgs): { id: string; state: R
   return { id, state: { ...inputs, ...extra } };
 }
 
-const calls: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
+export const calls: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
   'aws:index/getCallerIdentity:getCallerIdentity': () => ({ accountId: Account, arn: `arn:aws:iam::${Account}:user/deployer`, userId: 'AIDAEXAMPLE', id: Account }),
   'aws:index/getRegion:getRegion': () => ({ name: Region, region: Region, id: Region }),
   'aws:ec2/getVpc:getVpc': () => ({ id: 'vpc-0default0000000000', cidrBlock: '172.31.0.0/16' }),
