@@ -165,8 +165,8 @@ export interface StackConfig extends StackSettings {
 /** The config key that holds the OCP API token, a Pulumi secret. */
 export const OcpTokenKey = 'ocpApiToken';
 
-/** Keys index.ts reads from the project namespace (each holds one value of StackSettings, or the workflow). */
-export const SettingsKeys = ['lambda', 'trigger', 'worker', 'network', 'ocp', 'logs', 'alarms', 'storage', 'recordTtlDays'] as const;
+/** Keys index.ts reads from the project namespace besides `workflow`: one per StackSettings field. */
+export const SettingsKeys = StackSettings.keyof().options;
 
 /** A stack config value that failed its schema; the message names every offending key. */
 export class StackConfigError extends Error {
