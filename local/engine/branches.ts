@@ -84,6 +84,12 @@ export async function runMap(runner: Runner, run: StateRun, state: MapState, ret
   const iterate = async (index: number): Promise<void> => {
     const value = items[index];
     const frame = childFrame(run, index, startedId, group);
+    const finished = runner.takeFinished(frame.id);
+    if (finished) {
+      outputs[index] = finished.output;
+      frame.interrupt.dispose();
+      return;
+    }
     const resumed = runner.hasResume(frame.id);
     if (!resumed) frame.lastEventId = exec.addEvent('MapIterationStarted', startedId, { mapIterationStartedEventDetails: { name: state.name, index } });
     const input = state.itemSelector ? state.itemSelector(runner.scope(eff, run, retryCount, { Map: { Item: { Index: index, Value: value } } })) : value;

@@ -91,6 +91,14 @@ export class Runner {
     return this.resumeFrames.has(frameId);
   }
 
+  /** The output of a branch that had already finished before a restart, consuming its checkpoint. */
+  takeFinished(frameId: string): { output: unknown } | undefined {
+    const cp = this.resumeFrames.get(frameId);
+    if (!cp?.done) return undefined;
+    this.resumeFrames.delete(frameId);
+    return cp.done;
+  }
+
   get clock(): Clock {
     return this.env.clock;
   }

@@ -161,6 +161,40 @@ describe('engine checkpoints: resume in a new Engine over the same dataDir', () 
     await second.close();
   });
 
+  it('resumes a Map mid-way: finished iterations keep their output and are not recorded twice', async () => {
+    const definition = JSON.stringify({
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          MaxConcurrency: 1,
+          ItemProcessor: { StartAt: 'Pause', States: { Pause: { Type: 'Wait', Seconds: 100, Next: 'Work' }, Work: { Type: 'Task', Resource: WORK, End: true } } },
+          End: true,
+        },
+      },
+    });
+    const seen: unknown[] = [];
+    const work: TaskHandler = async (req) => (seen.push(req.parameters), (req.parameters as number) * 10);
+    const clock1 = new VirtualClock(T0);
+    const first = engineAt(clock1, { [WORK]: work });
+    const sm = first.createStateMachine({ name: 'map', definition });
+    const { executionArn } = first.startExecution({ stateMachineArn: sm.stateMachineArn, name: 'm1', input: '[1,2,3]' });
+    await until(() => first.getExecutionHistory(executionArn).filter((e) => e.type === 'MapIterationSucceeded').length === 1);
+    const hold = clock1.hold();
+    await first.close();
+    hold();
+
+    const second = engineAt(new VirtualClock(clock1.now()), { [WORK]: work });
+    expect(await second.resume()).to.equal(1);
+    const done = await second.waitForExecution(executionArn);
+    expect(JSON.parse(done.output!)).to.deep.equal([10, 20, 30]);
+    expect(seen).to.deep.equal([1, 2, 3]);
+    const history = second.getExecutionHistory(executionArn);
+    expect(history.filter((e) => e.type === 'MapIterationSucceeded').map((e) => (e.mapIterationSucceededEventDetails as { index: number }).index)).to.deep.equal([0, 1, 2]);
+    expect(history.map((e) => e.id)).to.deep.equal(history.map((_, i) => i + 1));
+    await second.close();
+  });
+
   it('without a dataDir nothing survives the engine', async () => {
     const clock = new VirtualClock(T0);
     const engine = new Engine({ clock, resolvers: [] });
