@@ -244,24 +244,29 @@ export class Runner {
    * Runs `attempt` under the state's Retry policy: the first Retrier whose ErrorEquals matches
    * decides; once its MaxAttempts are used up the error goes on to Catch.
    */
-  async withRetry<T>(run: StateRun, attempt: (retryCount: number) => Promise<T>): Promise<T> {
+  /**
+   * Runs one attempt of a Task, Parallel or Map under the state's Retry policy: the first Retrier
+   * whose ErrorEquals matches decides; once its MaxAttempts are used up the error goes on to Catch.
+   */
+  async withRetry(run: StateRun): Promise<unknown> {
     const retriers = run.state.retry;
-    if (retriers.length === 0) return attempt(0);
-    const counts = run.resumed?.retryCounts?.slice() ?? retriers.map(() => 0);
-    let retryCount = counts.reduce((a, b) => a + b, 0);
+    if (retriers.length === 0) return this.attempt(run, 0);
+    let counts = run.resumed?.retryCounts?.slice();
+    let retryCount = counts ? counts.reduce((a, b) => a + b, 0) : 0;
     if (run.resumed?.sleepUntil !== undefined) {
       await this.clock.sleep(Math.max(0, run.resumed.sleepUntil - this.clock.now()), run.frame.interrupt.signal);
       run.resumed = undefined;
     }
     for (;;) {
       try {
-        return await attempt(retryCount);
+        return await this.attempt(run, retryCount);
       } catch (err) {
         if (err instanceof Interrupted || run.frame.interrupt.aborted) throw err;
         const se = toStatesError(err);
         const i = retriers.findIndex((r) => errorMatches(r.errorEquals, se.error));
         if (i < 0) throw se;
         const r = retriers[i]!;
+        counts ??= retriers.map(() => 0);
         if (counts[i]! >= r.maxAttempts) throw se;
         const delayMs = retryDelayMs(r, counts[i]!, this.env.random);
         counts[i]!++;
@@ -272,6 +277,14 @@ export class Runner {
         await this.clock.sleep(delayMs, run.frame.interrupt.signal);
       }
     }
+  }
+
+  private attempt(run: StateRun, retryCount: number): Promise<unknown> {
+    const state = run.state;
+    if (state.type === 'Task') return runTask(this, run, retryCount);
+    if (state.type === 'Parallel') return runParallel(this, run, state, retryCount);
+    if (state.type === 'Map') return runMap(this, run, state, retryCount);
+    throw new Error(`state type ${state.type} has no attempts`);
   }
 
   private executeSync(run: StateRun): Transition {
@@ -319,13 +332,13 @@ export class Runner {
         return { output: stateOutput(state, eff), next: state.next, assigned };
       }
       case 'Task': {
-        const result = await this.withRetry(run, (retryCount) => runTask(this, run, retryCount));
+        const result = await this.withRetry(run);
         const assigned = state.assign ? this.assign(state.assign, result, run, 0) : undefined;
         return { output: stateOutput(state, applyResultPath(state.name, state.resultPath, rawInput, result)), next: state.next, assigned };
       }
       case 'Parallel':
       case 'Map': {
-        const result = await this.withRetry(run, (retryCount) => (state.type === 'Parallel' ? runParallel(this, run, state, retryCount) : runMap(this, run, state, retryCount)));
+        const result = await this.withRetry(run);
         const assigned = state.assign ? this.assign(state.assign, result, run, 0) : undefined;
         return { output: stateOutput(state, applyResultPath(state.name, state.resultPath, rawInput, result)), next: state.next, assigned };
       }

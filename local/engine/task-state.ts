@@ -6,7 +6,7 @@
 import type { TaskState } from './definition.ts';
 import { effectiveInput, NOT_TRUNCATED, serialise } from './data-flow.ts';
 import { Interrupted } from './execution.ts';
-import { Interrupt } from './interrupt.ts';
+import { Interrupt, type InterruptListener } from './interrupt.ts';
 import { NOT_FOUND, type CompiledPath, type PathScope } from './paths.ts';
 import type { Runner, StateRun } from './runner.ts';
 import { States, StatesError, toStatesError } from './states-error.ts';
@@ -115,7 +115,7 @@ class HandlerClock implements Clock {
  * One attempt of one Task. A class rather than closures: this is the hottest path of the engine and
  * per-call function objects (named by the transpiler) cost more than the work itself.
  */
-class TaskAttempt {
+class TaskAttempt implements InterruptListener {
   private readonly state: TaskState;
   private readonly names: EventNames;
   private token: string | undefined;
@@ -200,7 +200,7 @@ class TaskAttempt {
       this.timers?.abort(TIMER_CANCELLED);
       this.heartbeatTimer?.abort(TIMER_CANCELLED);
       this.own?.dispose();
-      this.interrupt.off(this.onAbort);
+      this.interrupt.off(this);
       if (token) env.tokens.close(token);
     }
 
@@ -215,7 +215,7 @@ class TaskAttempt {
     const clock = env.clock;
     const interrupt = this.interrupt;
     if (interrupt.aborted) return this.finish(false, interrupt.reason);
-    interrupt.on(this.onAbort);
+    interrupt.on(this);
     if (timeoutAt !== undefined) {
       this.timers = new AbortController();
       clock.sleep(Math.max(0, timeoutAt - clock.now()), this.timers.signal).then(
@@ -285,7 +285,9 @@ class TaskAttempt {
     this.runner.checkpoint(this.run, { token: { token, timeoutAt: this.timeoutAt, heartbeatSeconds: this.heartbeatSeconds, submitted: true } });
   }
 
-  private readonly onAbort = (reason: unknown): void => this.finish(false, reason);
+  onInterrupt(reason: unknown): void {
+    this.finish(false, reason);
+  }
 
   private armHeartbeat(): void {
     const hb = this.heartbeatSeconds;
