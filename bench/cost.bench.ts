@@ -83,6 +83,7 @@ async function runPolicy(policy: 'fixed' | 'adaptive', base: WorkflowConfig, sha
     failureQueueUrl: queues.failure.url,
     stateMachineArn,
     ocpTokenSecretArn: secretArn,
+    recordTtlDays: 30,
   };
   const handlers = localHandlers(wiring, clock, { logLevel: 'SILENT' });
 

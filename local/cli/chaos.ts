@@ -3,7 +3,7 @@
  * invariants with counts; the last line is `lost: N`. `--help` lists the rates.
  */
 import { parseArgs } from 'node:util';
-import { readStackWorkflowConfig } from '../../workflow/stack-config.ts';
+import { readStackConfig } from '../../local/mode/stack-settings.ts';
 import { ChaosOptions, runChaos } from '../../local/mode/chaos.ts';
 import { renderInvariants } from '../../local/mode/invariants.ts';
 import { createProgressView } from '../../local/mode/progress.ts';
@@ -49,11 +49,12 @@ async function main(): Promise<number> {
   if (typeof values['data-dir'] === 'string') raw.dataRoot = values['data-dir'];
   const parsed = ChaosOptions.safeParse(raw);
   if (!parsed.success) throw new Error(`Invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n\n${usage}`);
-  const workflow = readStackWorkflowConfig(typeof values.stack === 'string' ? values.stack : 'dev');
+  const stack = readStackConfig(typeof values.stack === 'string' ? values.stack : 'dev');
 
   const view = createProgressView();
   console.log(`Chaos run: ${parsed.data.calls} calls, seed ${parsed.data.seed ?? 1}, clock x${parsed.data.speed ?? 10}`);
-  const result = await runChaos(parsed.data, workflow, {
+  const result = await runChaos(parsed.data, stack.workflow, {
+    system: { stack },
     onProgress: (s) => view.update(s),
     onEvent: (e) => {
       view.done();

@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { readStackWorkflowConfig } from '../../workflow/stack-config.ts';
 import { awaitRun } from '../../local/mode/await-run.ts';
 import { startLocalSystem, type LocalSystem } from '../../local/mode/local-system.ts';
 import { createProgressView } from '../../local/mode/progress.ts';
@@ -14,6 +13,7 @@ import { collectRunReport, type SubmittedCall } from '../../local/mode/run-repor
 import { readSampleCalls } from '../../local/mode/sample-events.ts';
 import { DefaultMix, Scenarios, parseMix, planCalls } from '../../local/mode/scenarios.ts';
 import { renderSummary } from '../../local/mode/summary.ts';
+import { readStackConfig } from '../../local/mode/stack-settings.ts';
 import { keepRunningHelp } from '../../local/mode/keep-help.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -24,7 +24,7 @@ const usage = `Usage: npm start -- [options]
   --mix LIST         scenario weights, e.g. completes=5,export-failed=1 (default: every scenario)
   --seed N           seed of the generated calls and the OCP simulator (default 42)
   --speed N          workflow clock speed: 200 makes a 30-minute export take 9 s (default 200)
-  --stack NAME       stack config to read the workflow settings from (default dev)
+  --stack NAME       stack config (Pulumi.<NAME>.yaml) for the workflow, trigger, Lambda and worker settings (default dev)
   --keep             leave everything running after the batch, print endpoints and examples
   --data-dir DIR     parent folder of the run folder (default .local-data)
   --timeout S        give up when the batch has not settled after S real seconds (default 300)
@@ -79,7 +79,8 @@ async function main(): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const workflow = readStackWorkflowConfig(options.stack);
+  const stack = readStackConfig(options.stack);
+  const workflow = stack.workflow;
   const planned = options.calls !== undefined ? planCalls(options.calls, options.mix ? parseMix(options.mix) : DefaultMix, options.seed) : undefined;
   const samples = planned ? [] : readSampleCalls(join(root, 'events'));
   if (!planned && samples.length === 0) throw new Error('events/ holds no sample calls; pass --calls N to generate some.');
@@ -92,10 +93,11 @@ async function main(): Promise<number> {
   });
   process.on('SIGTERM', () => void shutdown().then(() => process.exit(143)));
 
-  console.log(`Starting local mode (clock x${options.speed}, stack ${options.stack} workflow settings, ${workflow.pollingPolicy} polling) ...`);
+  console.log(`Starting local mode (clock x${options.speed}, stack ${options.stack} settings, ${workflow.pollingPolicy} polling, trigger batches of ${stack.trigger.batchSize} x${stack.trigger.maximumConcurrency}, ${stack.worker.concurrency} download slots) ...`);
   const system = await startLocalSystem({
     speed: options.speed,
     workflow,
+    stack,
     seed: options.seed,
     ...(options['data-dir'] ? { dataRoot: options['data-dir'] } : {}),
     ports: {

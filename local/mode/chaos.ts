@@ -84,7 +84,7 @@ export interface ChaosHooks {
   onProgress?: (s: ProgressSnapshot) => void;
   onEvent?: (e: ChaosEvent) => void;
   /** Extra system options, e.g. shared servers and a prefix in tests. */
-  system?: Pick<LocalSystemOptions, 'external' | 'prefix'>;
+  system?: Pick<LocalSystemOptions, 'external' | 'prefix' | 'stack'>;
 }
 
 export async function runChaos(raw: ChaosOptions, workflow: WorkflowConfig, hooks: ChaosHooks = {}): Promise<ChaosResult> {
@@ -105,6 +105,8 @@ export async function runChaos(raw: ChaosOptions, workflow: WorkflowConfig, hook
     seed: o.seed,
     ...(o.dataRoot ? { dataRoot: o.dataRoot } : {}),
     inMemoryDynamoDb: true,
+    // More download slots than a dev task has, so a thousand calls are not queued behind two.
+    worker: { concurrency: 4 },
     ...hooks.system,
     // Scenario prefixes that set no faults inherit the run's faults; the chaos mix uses only those.
     ocpScenarios: [

@@ -28,6 +28,8 @@ export interface LocalWiring {
   failureQueueUrl: string;
   stateMachineArn: string;
   ocpTokenSecretArn: string;
+  /** From the stack config, as infra sets RECORD_TTL_DAYS. */
+  recordTtlDays: number;
 }
 
 /** Variables every SDK client in a local process needs. */
@@ -60,7 +62,7 @@ export function handlerEnvironment(w: LocalWiring): Record<string, string> {
     [Env.stateMachineArn]: w.stateMachineArn,
     [Env.ocpBaseUrl]: w.endpoints.ocp,
     [Env.ocpTokenSecretArn]: w.ocpTokenSecretArn,
-    [Env.recordTtlDays]: '30',
+    [Env.recordTtlDays]: String(w.recordTtlDays),
     [Env.serviceName]: 'audio-reconciliation-local',
     [Env.logLevel]: 'INFO',
   };

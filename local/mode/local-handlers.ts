@@ -21,8 +21,6 @@ import type { LambdaHandler } from '../integrations/lambda.ts';
 import type { Clock } from '../engine/types.ts';
 import { LocalCredentials, LocalRegion, type LocalWiring } from './environment.ts';
 
-export const RecordTtlDays = 30;
-
 export interface LocalHandlerOptions {
   /** Powertools log level; benchmarks pass SILENT. */
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
@@ -36,7 +34,7 @@ export function localHandlers(w: LocalWiring, clock: Clock, options: LocalHandle
     endpoints: { dynamodb: w.endpoints.dynamodb, sqs: w.endpoints.sqsS3, sfn: w.endpoints.stepFunctions },
   });
   const logger = createLogger(options.logLevel ? { logLevel: options.logLevel } : {});
-  const store = new ReconciliationStore({ ddb: aws.ddb, tableName: w.tableName, ttlDays: RecordTtlDays, clock: now });
+  const store = new ReconciliationStore({ ddb: aws.ddb, tableName: w.tableName, ttlDays: w.recordTtlDays, clock: now });
   const ocp = createOcpClient({
     baseUrl: w.endpoints.ocp,
     token: secretsManagerTokenProvider({

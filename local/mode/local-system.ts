@@ -19,7 +19,9 @@ import { startSecretsManager } from '../sfn-api/secrets-manager.ts';
 import { startOcpSimulator, type OcpSimulator } from '../ocp-sim/index.ts';
 import type { ScenarioPatch, ScenarioTarget } from '../ocp-sim/scenario.ts';
 import type { WorkflowConfig } from '../../workflow/config.ts';
+import type { StackConfig } from '../../infra/config.ts';
 import { AnchoredClock } from './anchored-clock.ts';
+import { readStackConfig } from './stack-settings.ts';
 import { childService, type ChildService } from './child-service.ts';
 import { createRunFolders, type RunFolders } from './data-dir.ts';
 import { LocalCredentials, LocalRegion, baseProcessEnvironment, sdkEnvironment, workerEnvironment, type LocalEndpoints, type LocalWiring } from './environment.ts';
@@ -44,6 +46,11 @@ export interface LocalSystemOptions {
   /** Clock speed of the workflow and the simulator's jobs: 200 makes a 30-minute export take 9 s. */
   speed: number;
   workflow: WorkflowConfig;
+  /**
+   * The stack whose trigger batching and concurrency, Lambda timeouts, worker concurrency and record
+   * TTL local mode copies (from Pulumi.<stack>.yaml via infra's schema); the dev stack when absent.
+   */
+  stack?: StackConfig;
   seed: number;
   ports?: RequestedPorts;
   /** Simulator scenarios by callId prefix (or for the whole run). */
@@ -133,6 +140,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   for (const [key, port] of Object.entries(options.ports ?? {}) as [keyof RequestedPorts, number | undefined][]) {
     if (port) await assertPortFree(port, Descriptions[key]);
   }
+  const stack = options.stack ?? readStackConfig('dev');
   const folders = createRunFolders(options.dataRoot ?? join(root, '.local-data'), options.runId);
   const log = createServiceLog(join(folders.logs, 'local-mode.log'));
   const stops: (() => Promise<void>)[] = [];
@@ -192,6 +200,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       failureQueueUrl: queues.failure.url,
       stateMachineArn: stateMachineArnFor(names.prefix),
       ocpTokenSecretArn: secretArn,
+      recordTtlDays: stack.recordTtlDays,
     };
     const clients = { ddb, sqs, s3, sfn: new SFNClient({ ...aws, endpoint: endpoints.stepFunctions }) };
     stops.push(async () => clients.sfn.destroy());
@@ -201,12 +210,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       clock: { originMs: clock.originMs, speed: clock.speed },
       engineDataDir: folders.engine,
       stepFunctionsPort: sfnPort,
+      lambdaTimeoutSeconds: stack.lambda.timeoutSeconds,
+      triggerTimeoutSeconds: stack.trigger.timeoutSeconds,
       workflow: options.workflow,
       wiring: { ...wiring, inputQueueArn: queues.input.arn, failureQueueArn: queues.failure.arn },
       eventSource: {
-        batchSize: options.eventSource?.batchSize ?? 10,
+        batchSize: options.eventSource?.batchSize ?? stack.trigger.batchSize,
         maximumBatchingWindowSeconds: options.eventSource?.maximumBatchingWindowSeconds ?? 0,
-        maximumConcurrency: options.eventSource?.maximumConcurrency ?? 5,
+        maximumConcurrency: options.eventSource?.maximumConcurrency ?? stack.trigger.maximumConcurrency,
         // Fauxqs counts visibility in real seconds; a failed trigger batch should not wait minutes.
         retryVisibilitySeconds: 1,
       },
@@ -225,7 +236,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       env: {
         ...baseProcessEnvironment(),
         ...workerEnvironment(wiring, {
-          concurrency: options.worker?.concurrency ?? 4,
+          concurrency: options.worker?.concurrency ?? stack.worker.concurrency,
           heartbeatSeconds: workerHeartbeatSeconds(options.workflow.heartbeatSeconds, options.speed),
           visibilitySeconds: LocalQueueSizing.workerVisibilitySeconds,
           healthFile: join(folders.root, 'worker-health.json'),

@@ -22,8 +22,6 @@ import { startEventSourceMapping, type EventSourceMapping, type SqsHandler } fro
 
 export const LocalAccountId = '000000000000';
 
-/** The deployed functions' timeout, in real seconds. */
-export const LambdaTimeoutSeconds = 30;
 
 /** The line the host child prints on stdout once it serves. */
 export const WorkflowHostReadyMarker = 'WORKFLOW_HOST_READY';
@@ -34,6 +32,9 @@ export const WorkflowHostConfig = z.object({
   /** Checkpoint folder of the engine; a restarted host resumes from it. */
   engineDataDir: z.string().min(1).optional(),
   stepFunctionsPort: z.number().int().min(0).max(65_535),
+  /** The deployed functions' timeouts (stack config), in real seconds. */
+  lambdaTimeoutSeconds: z.number().int().positive(),
+  triggerTimeoutSeconds: z.number().int().positive(),
   workflow: z.unknown(),
   wiring: z.object({
     endpoints: z.object({ dynamodb: z.url(), sqsS3: z.url(), stepFunctions: z.string(), secretsManager: z.url(), ocp: z.url() }),
@@ -47,6 +48,7 @@ export const WorkflowHostConfig = z.object({
     failureQueueUrl: z.url(),
     failureQueueArn: z.string(),
     ocpTokenSecretArn: z.string(),
+    recordTtlDays: z.number().int().positive(),
   }),
   eventSource: z.object({
     batchSize: z.number().int().positive(),
@@ -97,7 +99,7 @@ export async function startWorkflowHost(raw: WorkflowHostConfig, log: ServiceLog
   const clock = new AnchoredClock(config.clock.originMs, config.clock.speed);
   const handlers = localHandlers({ ...w, stateMachineArn }, clock);
   // Lambda's timeout is real time; the resolver measures it on the workflow clock, so scale it.
-  const timeoutSeconds = Object.fromEntries(FunctionNames.map((n) => [n, LambdaTimeoutSeconds * config.clock.speed]));
+  const timeoutSeconds = Object.fromEntries(FunctionNames.map((n) => [n, (n === 'trigger' ? config.triggerTimeoutSeconds : config.lambdaTimeoutSeconds) * config.clock.speed]));
   const lambda = {
     functions: projectLambdaFunctions({ physicalName: (n) => functionPhysicalName(config.prefix, n), handlers, timeoutSeconds }),
     accountId: LocalAccountId,
@@ -139,6 +141,7 @@ export async function startWorkflowHost(raw: WorkflowHostConfig, log: ServiceLog
       queueArn: w.inputQueueArn,
       functionName: functionPhysicalName(config.prefix, 'trigger'),
       reportBatchItemFailures: true,
+      functionTimeoutSeconds: config.triggerTimeoutSeconds,
       region: LocalRegion,
       ...config.eventSource,
     },
