@@ -179,8 +179,21 @@ export class Engine implements StepFunctionsEngine {
     }
     const p = Promise.resolve()
       .then(() => runner.run())
-      .finally(() => this.runs.delete(p));
+      .finally(() => {
+        this.runs.delete(p);
+        this.retire(exec);
+      });
     this.runs.add(p);
+  }
+
+  /**
+   * With a checkpoint store, a closed execution's history lives in sqlite only, so a long-running local
+   * mode does not keep every history in memory; without one, memory is the only copy and it stays.
+   */
+  private retire(exec: Execution): void {
+    if (!this.persist || exec.running || this.closed) return;
+    this.live.delete(exec.arn);
+    this.stored.set(exec.arn, exec.describe());
   }
 
   private execution(arn: string): Execution | ExecutionDescription {
