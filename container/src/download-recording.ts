@@ -74,6 +74,8 @@ export async function downloadRecording(task: DownloadTask, deps: DownloadDeps, 
       throw failure(signal, streamError ?? err, 'upload');
     } finally {
       signal.removeEventListener('abort', onAbort);
+      // After a failed upload nothing reads the stream any more: close the connection to OCP now.
+      source.destroy();
       record();
     }
     if (streamError) throw failure(signal, streamError, 'upload');
