@@ -130,4 +130,15 @@ describe('engine clocks', () => {
     expect(clock.now() - before).to.be.at.least(2000);
     expect(() => new RealClock(0)).to.throw(RangeError);
   });
+
+  it('an engine on a sped-up RealClock runs Waits in its own time', async () => {
+    const clock = new RealClock(2000);
+    const engine = new Engine({ clock, resolvers: [] });
+    const sm = engine.createStateMachine({ name: 'real', definition: JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 10, End: true } } }) });
+    const { executionArn } = engine.startExecution({ stateMachineArn: sm.stateMachineArn });
+    const d = await engine.waitForExecution(executionArn);
+    expect(d.status).to.equal('SUCCEEDED');
+    expect(d.stopDate!.getTime() - d.startDate.getTime()).to.be.at.least(10_000);
+    await engine.close();
+  });
 });
