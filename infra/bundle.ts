@@ -86,7 +86,6 @@ export function bundleOptions(name: FunctionName, root = projectRoot) {
     plugins: [trimZod],
     legalComments: 'none' as const,
     logLevel: 'silent' as const,
-    metafile: true,
   };
 }
 

@@ -3,7 +3,9 @@ import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { deployBundler, projectRoot, type FunctionBundle } from '../../infra/bundle.ts';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { BundleError, bundleHandler, cachedBundler, deployBundler, projectRoot, type FunctionBundle } from '../../infra/bundle.ts';
 import { writeBundle } from '../../infra/bundle-files.ts';
 import { FunctionNames } from '../../system/functions.ts';
 import { one, stackRun } from './support/program.ts';
@@ -80,5 +82,21 @@ describe('infra: Lambda bundles of the real handlers', () => {
     );
     // A missing or malformed variable would surface as EnvironmentError before the event is looked at.
     expect(outcomes).to.deep.equal(Object.fromEntries(FunctionNames.map((n) => [n, n === 'trigger' ? '{"batchItemFailures":[]}' : 'InvalidInputError'])));
+  });
+
+  it('names the function and the file when a handler cannot be bundled, and retries after a failure', async () => {
+    const emptyRoot = `${await mkdtemp(`${tmpdir()}/h6-no-handlers-`)}/`;
+    let calls = 0;
+    const bundler = cachedBundler((name) => {
+      calls++;
+      return bundleHandler(name, emptyRoot);
+    });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const error = await bundler('trigger').then(() => undefined, (e: unknown) => e);
+      expect(error).to.be.instanceOf(BundleError);
+      expect((error as Error).message).to.include("Cannot bundle the 'trigger' Lambda from runtime/handlers/trigger.ts");
+    }
+    expect(calls, 'a failed bundle is not cached').to.equal(2);
+    await rm(emptyRoot, { recursive: true, force: true });
   });
 });
