@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -54,6 +55,7 @@ export interface ChildService {
 
 // tsx's ESM loader, resolved once so the child runs TypeScript on this same Node binary.
 const tsxLoader = createRequire(import.meta.url).resolve('tsx');
+const orphanGuard = fileURLToPath(new URL('./orphan-guard.ts', import.meta.url));
 
 export function childService(options: ChildServiceOptions): ChildService {
   let child: ChildProcess | undefined;
@@ -67,7 +69,7 @@ export function childService(options: ChildServiceOptions): ChildService {
     async start() {
       if (child && child.exitCode === null && child.signalCode === null) throw new Error(`${options.name} is already running (pid ${child.pid})`);
       const fd = openSync(options.logFile, 'a');
-      const proc = spawn(process.execPath, ['--import', tsxLoader, options.entry, ...(options.args ?? [])], {
+      const proc = spawn(process.execPath, ['--import', tsxLoader, '--import', orphanGuard, options.entry, ...(options.args ?? [])], {
         env: options.env,
         stdio: ['ignore', options.readyLine ? 'pipe' : fd, fd],
       });

@@ -22,6 +22,7 @@ import type { WorkflowConfig } from '../../workflow/config.ts';
 import type { StackConfig } from '../../infra/config.ts';
 import { AnchoredClock } from './anchored-clock.ts';
 import { readStackConfig } from './stack-settings.ts';
+import { startReaper } from './reaper.ts';
 import { childService, type ChildService } from './child-service.ts';
 import { createRunFolders, type RunFolders } from './data-dir.ts';
 import { LocalCredentials, LocalRegion, baseProcessEnvironment, sdkEnvironment, workerEnvironment, type LocalEndpoints, type LocalWiring } from './environment.ts';
@@ -158,6 +159,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     else {
       const started = await startDynamoDbLocal({ ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}), ...(options.inMemoryDynamoDb ? {} : { dataDir: folders.dynamodb }) });
       stops.push(() => started.stop());
+      // Java is not a Node child that dies with us: a reaper kills it if we are killed first.
+      startReaper([started.pid]);
       dynamo = started;
     }
     let fauxqs: Pick<LocalSqsS3, 'endpoint'>;

@@ -1,7 +1,8 @@
 /**
  * Entry point of the workflow host child process (see workflow-host.ts). Reads its configuration
  * from LOCAL_WORKFLOW_HOST (JSON), prints one `WORKFLOW_HOST_READY {...}` line when it serves, logs
- * JSON lines to LOCAL_WORKFLOW_HOST_LOG, and exits on SIGTERM/SIGINT or when its parent goes away.
+ * JSON lines to LOCAL_WORKFLOW_HOST_LOG, and exits on SIGTERM/SIGINT (orphan-guard.ts sends the
+ * SIGTERM when local mode itself died).
  */
 import { createServiceLog } from './service-log.ts';
 import { WorkflowHostReadyMarker, startWorkflowHost, type WorkflowHostConfig } from './workflow-host.ts';
@@ -22,11 +23,6 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
-  // Never outlive local mode: if the parent dies without stopping us, we are re-parented; leave then.
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) void stop('parent exited');
-  }, 500).unref();
   process.stdout.write(`${WorkflowHostReadyMarker} ${JSON.stringify({ stepFunctionsEndpoint: host.stepFunctionsEndpoint, stateMachineArn: host.stateMachineArn, resumed: host.resumed })}\n`);
 }
 
