@@ -57,10 +57,11 @@ export class QueueWorker {
   private state: WorkerState = 'starting';
   /** Receipts to make visible again once no poll of this worker is pending. */
   private readonly toRelease: string[] = [];
-  private readonly inFlight = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Work in progress, by message id: aborted with ShutdownError when the stop timeout runs out. */
+  private readonly inFlight = new Map<string, AbortController>();
   private slots: Promise<void>[] = [];
   private dlqUrl: string | undefined;
-  lastActivity = Date.now();
+  private lastActivity = Date.now();
 
   constructor(private readonly o: QueueWorkerOptions) {}
 
@@ -87,7 +88,7 @@ export class QueueWorker {
     const all = Promise.all(this.slots);
     const finished = await Promise.race([all.then(() => true), sleep(this.o.stopTimeoutMs, false, { ref: false })]);
     if (!finished) {
-      for (const { controller } of this.inFlight.values()) controller.abort(new ShutdownError());
+      for (const controller of this.inFlight.values()) controller.abort(new ShutdownError());
       await all;
     }
     await Promise.all(
@@ -154,8 +155,7 @@ export class QueueWorker {
       log.warn('first heartbeat failed; starting anyway', { error: err });
     }
     const controller = new AbortController();
-    let resolveDone!: () => void;
-    this.inFlight.set(id, { controller, done: new Promise((r) => (resolveDone = r)) });
+    this.inFlight.set(id, controller);
     const lease = keepMessageLeased({ sqs: this.o.sqs, queueUrl: this.o.queueUrl, receiptHandle: receipt, leaseSeconds: this.o.visibilitySeconds, log });
     const beats = keepTaskAlive({
       callbacks: this.o.callbacks,
@@ -180,7 +180,6 @@ export class QueueWorker {
       beats.stop();
       lease.stop();
       this.inFlight.delete(id);
-      resolveDone();
       this.lastActivity = Date.now();
     }
   }
