@@ -35,6 +35,8 @@ export interface ChildServiceOptions {
   logFile: string;
   /** Resolves once the child printed a line matching this on stdout (the log file still receives it). */
   readyLine?: RegExp;
+  /** Or resolves once this returns true (polled); given the time this start began. */
+  readyCheck?: (startedAtMs: number) => boolean;
   readyTimeoutMs?: number;
 }
 
@@ -89,10 +91,12 @@ export function childService(options: ChildServiceOptions): ChildService {
         });
       });
       if (!options.readyLine) {
+        const startedAt = Date.now();
         await new Promise<void>((resolve, reject) => {
           proc.once('spawn', () => resolve());
           proc.once('error', (err) => reject(new Error(`${options.name} could not start: ${err.message}`)));
         });
+        if (options.readyCheck) await pollReady(options, startedAt, exit);
         return undefined;
       }
       return waitForReady(proc, options, exit);
@@ -110,6 +114,17 @@ export function childService(options: ChildServiceOptions): ChildService {
     },
     exited: () => exit,
   };
+}
+
+async function pollReady(options: ChildServiceOptions, startedAt: number, exit: Promise<number | null>): Promise<void> {
+  let exited: number | null | undefined;
+  void exit.then((code) => (exited = code ?? -1));
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  while (!options.readyCheck!(startedAt)) {
+    if (exited !== undefined) throw new Error(`${options.name} exited with code ${exited} before it was ready; see ${options.logFile}`);
+    if (Date.now() > deadline) throw new Error(`${options.name} did not become ready within ${options.readyTimeoutMs ?? 30_000} ms; see ${options.logFile}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function waitForReady(proc: ChildProcess, options: ChildServiceOptions, exit: Promise<number | null>): Promise<RegExpMatchArray> {

@@ -5,6 +5,7 @@
  * bucket created from the shared definitions. Everything a run writes lives under one folder.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -20,6 +21,7 @@ import { startOcpSimulator, type OcpSimulator } from '../ocp-sim/index.ts';
 import type { ScenarioPatch, ScenarioTarget } from '../ocp-sim/scenario.ts';
 import type { WorkflowConfig } from '../../workflow/config.ts';
 import type { StackConfig } from '../../infra/config.ts';
+import { HealthReport } from '../../container/src/health.ts';
 import { AnchoredClock } from './anchored-clock.ts';
 import { readStackConfig } from './stack-settings.ts';
 import { startReaper } from './reaper.ts';
@@ -108,6 +110,15 @@ export function workerHeartbeatSeconds(heartbeatSeconds: number, speed: number):
     );
   }
   return Math.floor(real);
+}
+
+function workerReported(healthFile: string, sinceMs: number): boolean {
+  try {
+    const report = HealthReport.parse(JSON.parse(readFileSync(healthFile, 'utf8')));
+    return report.at >= sinceMs && report.state !== 'stopped';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -246,6 +257,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         }),
       },
       logFile: join(folders.logs, 'worker.log'),
+      // Ready once it has written its health file: polling has started, so heartbeats will follow.
+      readyCheck: (since) => workerReported(join(folders.root, 'worker-health.json'), since),
+      readyTimeoutMs: 60_000,
     });
     // Both children take seconds to load their TypeScript; start them side by side. The worker
     // only needs the Step Functions port, which is fixed above, and retries until it answers.
