@@ -108,6 +108,28 @@ describe('SQS event source mapping (local Lambda poller against fauxqs)', functi
     expect(await drain(sqs, q.url)).to.deep.equal([]);
   });
 
+  it('gathers several receives into one batch while the batching window is open', async () => {
+    const q = await queueWithDlq(sqs, `esm-window-${Date.now()}`, 3);
+    await sendBodies(sqs, q.url, Array.from({ length: 25 }, (_, i) => `w${i}`));
+    const sizes: number[] = [];
+    mapping = startEventSourceMapping(
+      sqs,
+      async (event: SQSEvent) => {
+        sizes.push(event.Records.length);
+      },
+      { queueUrl: q.url, queueArn: q.arn, functionName: 'trigger', batchSize: 25, maximumBatchingWindowSeconds: 2 },
+      log,
+    );
+    await until(() => sizes.reduce((a, b) => a + b, 0) >= 25, 'all 25 messages');
+    // One ReceiveMessage returns at most 10, so a batch above 10 proves the window gathered more.
+    expect(Math.max(...sizes)).to.be.greaterThan(10);
+    expect(Math.max(...sizes)).to.be.at.most(25);
+  });
+
+  it('refuses a batch size above 10 without a batching window, as Lambda does', () => {
+    expect(() => startEventSourceMapping(sqs, async () => undefined, { queueUrl: 'http://127.0.0.1:1/q', queueArn: 'arn:aws:sqs:us-east-1:0:q', functionName: 'f', batchSize: 20 }, log)).to.throw(/maximumBatchingWindowSeconds/);
+  });
+
   it('returns only batchItemFailures to the queue; redrive moves them to the DLQ after maxReceiveCount', async () => {
     const q = await queueWithDlq(sqs, `esm-partial-${Date.now()}`, 2);
     await sendBodies(sqs, q.url, ['ok-1', 'bad-1', 'ok-2', 'bad-2']);
