@@ -23,7 +23,8 @@ const usage = `Usage: npm start -- [options]
   --calls N          submit N generated calls with a scenario mix (default: the events/ samples)
   --mix LIST         scenario weights, e.g. completes=5,export-failed=1 (default: every scenario)
   --seed N           seed of the generated calls and the OCP simulator (default 42)
-  --speed N          workflow clock speed: 200 makes a 30-minute export take 9 s (default 200)
+  --speed N          workflow clock speed: 200 makes a 30-minute export take 9 s (default 200, or the
+                     fastest the stack's heartbeat allows: HeartbeatSeconds / 3)
   --stack NAME       stack config (Pulumi.<NAME>.yaml) for the workflow, trigger, Lambda and worker settings (default dev)
   --keep             leave everything running after the batch, print endpoints and examples
   --data-dir DIR     parent folder of the run folder (default .local-data)
@@ -36,7 +37,7 @@ const Options = z.object({
   calls: z.coerce.number().int().min(0).max(100_000).optional(),
   mix: z.string().optional(),
   seed: z.coerce.number().int().default(42),
-  speed: z.coerce.number().positive().max(100_000).default(200),
+  speed: z.coerce.number().positive().max(100_000).optional(),
   stack: z.string().default('dev'),
   keep: z.boolean().default(false),
   'data-dir': z.string().optional(),
@@ -81,6 +82,8 @@ async function main(): Promise<number> {
   }
   const stack = readStackConfig(options.stack);
   const workflow = stack.workflow;
+  // The worker heartbeats in real time (at least every 3 s): faster clocks would time it out.
+  const speed = options.speed ?? Math.min(200, Math.floor(workflow.heartbeatSeconds / 3));
   const planned = options.calls !== undefined ? planCalls(options.calls, options.mix ? parseMix(options.mix) : DefaultMix, options.seed) : undefined;
   const samples = planned ? [] : readSampleCalls(join(root, 'events'));
   if (!planned && samples.length === 0) throw new Error('events/ holds no sample calls; pass --calls N to generate some.');
@@ -93,9 +96,9 @@ async function main(): Promise<number> {
   });
   process.on('SIGTERM', () => void shutdown().then(() => process.exit(143)));
 
-  console.log(`Starting local mode (clock x${options.speed}, stack ${options.stack} settings, ${workflow.pollingPolicy} polling, trigger batches of ${stack.trigger.batchSize} x${stack.trigger.maximumConcurrency}, ${stack.worker.concurrency} download slots) ...`);
+  console.log(`Starting local mode (clock x${speed}, stack ${options.stack} settings, ${workflow.pollingPolicy} polling, trigger batches of ${stack.trigger.batchSize} x${stack.trigger.maximumConcurrency}, ${stack.worker.concurrency} download slots) ...`);
   const system = await startLocalSystem({
-    speed: options.speed,
+    speed,
     workflow,
     stack,
     seed: options.seed,
