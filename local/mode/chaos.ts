@@ -193,6 +193,6 @@ async function killWorkerMidDownload(system: LocalSystem, note: (what: string) =
 
 async function killWorkflowHost(system: LocalSystem, note: (what: string) => void): Promise<void> {
   const pid = system.workflowHost.pid();
-  await system.restartWorkflowHost();
-  note(`workflow host (engine + API + handlers) pid ${pid} SIGKILLed; restarted as pid ${system.workflowHost.pid()} on the same checkpoints`);
+  const { resumed } = await system.restartWorkflowHost();
+  note(`workflow host (engine + API + handlers) pid ${pid} SIGKILLed; restarted as pid ${system.workflowHost.pid()}, resuming ${resumed} running executions from its checkpoints`);
 }

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -81,8 +82,8 @@ export interface LocalSystem {
   log: ServiceLog;
   /** Sends raw message bodies to the input queue, as any producer would. */
   send(bodies: readonly string[]): Promise<void>;
-  /** Kills (SIGKILL) and restarts the workflow host on the same checkpoint folder. */
-  restartWorkflowHost(): Promise<void>;
+  /** Kills (SIGKILL) and restarts the workflow host on the same checkpoint folder; says how many executions it resumed. */
+  restartWorkflowHost(): Promise<{ resumed: number }>;
   /** Kills (SIGKILL) and restarts the download worker. */
   restartWorker(): Promise<void>;
   stop(): Promise<void>;
@@ -111,6 +112,8 @@ export function workerHeartbeatSeconds(heartbeatSeconds: number, speed: number):
   }
   return Math.floor(real);
 }
+
+const HostReady = z.object({ resumed: z.number().int().nonnegative() });
 
 function workerReported(healthFile: string, sinceMs: number): boolean {
   try {
@@ -289,7 +292,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       async restartWorkflowHost() {
         workflowHost.kill('SIGKILL');
         await workflowHost.exited();
-        await workflowHost.start();
+        const ready = await workflowHost.start();
+        return { resumed: HostReady.parse(JSON.parse(ready?.[1] ?? '{}')).resumed };
       },
       async restartWorker() {
         worker.kill('SIGKILL');
