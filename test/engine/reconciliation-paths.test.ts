@@ -16,7 +16,7 @@ const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const DDB_UPDATE = 'arn:aws:states:::dynamodb:updateItem';
 const SQS_SEND = 'arn:aws:states:::sqs:sendMessage';
 
-type Check = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'PAUSED' | { throws: string };
+type Check = 'IN_PROGRESS' | 'COMPLETED' | 'COMPLETED_WITHOUT_URL' | 'FAILED' | 'PAUSED' | { throws: string };
 type Download = 'success' | { fail: string } | 'silent' | 'heartbeats-only';
 
 interface Scenario {
@@ -80,7 +80,7 @@ async function runScenario(s: Scenario): Promise<Outcome> {
       case 'checkExportStatus': {
         const c = s.checks[checks++] ?? s.checks.at(-1)!;
         if (typeof c === 'object') throw new TaskFailure(c.throws, `status check ${checks} failed`);
-        const body: Record<string, unknown> = { exportJobId: 'JOB-1', status: c, nextWaitSeconds: 240 };
+        const body: Record<string, unknown> = { exportJobId: 'JOB-1', status: c === 'COMPLETED_WITHOUT_URL' ? 'COMPLETED' : c, nextWaitSeconds: 240 };
         if (c === 'COMPLETED') Object.assign(body, { downloadUrl: 'https://ocp.example/exports/JOB-1.zip', fileSize: 1024 });
         if (c === 'FAILED') body.errorMessage = 'export crashed';
         return lambdaResult(body);
@@ -151,6 +151,13 @@ describe('reconciliation workflow: every branch of the generated ASL on the engi
     expect(o.entered).to.deep.equal(['CreateExportJob', ...polls(2), ...failure]);
     expectFailure(o, 'FAILED_EXPORT_ERROR');
     expect(o.messages[0]).to.include({ error: 'ExportJobFailed', exportJobId: 'JOB-1' });
+  });
+
+  it('COMPLETED without a download URL: FAILED_EXPORT_ERROR, no download attempted', async () => {
+    const o = await runScenario({ checks: ['COMPLETED_WITHOUT_URL'] });
+    expect(o.entered).to.deep.equal(['CreateExportJob', ...poll, ...failure]);
+    expectFailure(o, 'FAILED_EXPORT_ERROR');
+    expect(o.lambdaCalls).to.not.include('notifyDownloadService');
   });
 
   it('max polls: still IN_PROGRESS after 6 checks gives FAILED_MAX_RETRIES', async () => {
