@@ -108,6 +108,12 @@ describe('local mode end to end (real local services, worker child process)', fu
     }
   });
 
+  it('met the throttling and 5xx it was meant to meet, and still completed those calls', () => {
+    const stats = system.ocp.stats();
+    expect(stats.faults.throttle ?? 0).to.be.at.least(2);
+    expect(stats.faults.serverError ?? 0).to.be.at.least(1);
+  });
+
   it('resumed the dropped download with a Range request instead of starting over', () => {
     const stats = system.ocp.stats();
     expect(stats.downloads.dropped).to.be.at.least(1);
