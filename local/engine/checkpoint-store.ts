@@ -31,10 +31,19 @@ export interface FrameCheckpoint {
   done?: { output: unknown };
 }
 
+/** A history event as the engine keeps it: the timestamp stays a number until someone reads the history. */
+export interface RecordedEvent {
+  id: number;
+  previousEventId: number;
+  timestamp: number;
+  type: string;
+  [details: string]: unknown;
+}
+
 export interface CheckpointStore {
   saveMachine(m: StateMachineDescription): void;
   saveExecution(e: ExecutionDescription): void;
-  appendEvent(executionArn: string, ev: HistoryEvent): void;
+  appendEvent(executionArn: string, ev: RecordedEvent): void;
   saveFrame(executionArn: string, frameId: string, cp: FrameCheckpoint): void;
   deleteFrames(executionArn: string, prefix: string): void;
   loadMachines(): StateMachineDescription[];
@@ -121,7 +130,7 @@ export class SqliteCheckpoints implements CheckpointStore {
     this.stmts.execution.run(e.executionArn, e.status, JSON.stringify(e));
   }
 
-  appendEvent(executionArn: string, ev: HistoryEvent): void {
+  appendEvent(executionArn: string, ev: RecordedEvent): void {
     if (!this.begin()) return;
     this.stmts.event.run(executionArn, ev.id, JSON.stringify(ev));
   }

@@ -50,6 +50,7 @@ export class Engine implements StepFunctionsEngine {
   private readonly stored = new Map<string, ExecutionDescription>();
   private readonly runs = new Set<Promise<void>>();
   private closed = false;
+  private readonly now = (): number => this.clock.now();
 
   constructor(opts: EngineOptions) {
     this.clock = opts.clock;
@@ -119,8 +120,9 @@ export class Engine implements StepFunctionsEngine {
     const input = args.input ?? '{}';
     if (Buffer.byteLength(input, 'utf8') > MAX_PAYLOAD_BYTES)
       throw new SfnError('InvalidExecutionInput', `Invalid Execution Input: larger than ${MAX_PAYLOAD_BYTES} bytes`);
+    let inputValue: unknown;
     try {
-      JSON.parse(input);
+      inputValue = JSON.parse(input);
     } catch (e) {
       throw new SfnError('InvalidExecutionInput', `Invalid Execution Input: not valid JSON (${(e as Error).message})`);
     }
@@ -142,7 +144,7 @@ export class Engine implements StepFunctionsEngine {
       startDate: new Date(this.clock.now()),
       input,
     };
-    const exec = new Execution(desc, this.store, () => this.clock.now(), this.onEvent);
+    const exec = new Execution(desc, this.store, this.now, this.onEvent, [], inputValue);
     this.live.set(arn, exec);
     this.store.saveExecution(desc);
     exec.addEvent('ExecutionStarted', 0, {
@@ -224,7 +226,7 @@ export class Engine implements StepFunctionsEngine {
 
   getExecutionHistory(executionArn: string): HistoryEvent[] {
     const e = this.execution(executionArn);
-    return e instanceof Execution ? e.history.slice() : this.store.loadEvents(executionArn);
+    return e instanceof Execution ? e.history : this.store.loadEvents(executionArn);
   }
 
   stopExecution(executionArn: string, args: { error?: string; cause?: string } = {}): { stopDate: Date } {
@@ -282,7 +284,7 @@ export class Engine implements StepFunctionsEngine {
       if (desc.status !== 'RUNNING' || this.live.has(desc.executionArn)) continue;
       const machine = this.machines.get(desc.stateMachineArn);
       if (!machine) continue;
-      const exec = new Execution(desc, this.store, () => this.clock.now(), this.onEvent, this.store.loadEvents(desc.executionArn));
+      const exec = new Execution(desc, this.store, this.now, this.onEvent, this.store.loadEvents(desc.executionArn));
       this.stored.delete(desc.executionArn);
       this.live.set(desc.executionArn, exec);
       this.launch(machine, exec, new Runner(this.env(machine), exec, this.store.loadFrames(desc.executionArn)));

@@ -2,7 +2,7 @@
  * One execution's record: its description, its history (ids, previousEventId, AWS detail names)
  * and the signal that interrupts everything still running in it.
  */
-import type { CheckpointStore } from './checkpoint-store.ts';
+import type { CheckpointStore, RecordedEvent } from './checkpoint-store.ts';
 import { Interrupt } from './interrupt.ts';
 import { States, StatesError } from './states-error.ts';
 import type { ExecutionDescription, ExecutionStatus, HistoryEvent } from './types.ts';
@@ -31,8 +31,14 @@ export class HistoryLimitExceeded extends StatesError {
   }
 }
 
+/** The public shape of a recorded event (a Date timestamp), built when the history is read. */
+export function publicEvent(ev: RecordedEvent): HistoryEvent {
+  return { ...ev, timestamp: new Date(ev.timestamp) };
+}
+
 export class Execution {
-  readonly history: HistoryEvent[] = [];
+  /** Events as recorded; `history` turns them into the API's shape on demand. */
+  private readonly events: RecordedEvent[];
   readonly interrupt = new Interrupt();
   private readonly waiters: ((d: ExecutionDescription) => void)[] = [];
   /** Parsed input, for $$.Execution.Input. */
@@ -44,9 +50,14 @@ export class Execution {
     private readonly now: () => number,
     private readonly onEvent: ((arn: string, ev: HistoryEvent) => void) | undefined,
     history: HistoryEvent[] = [],
+    inputValue?: unknown,
   ) {
-    this.inputValue = JSON.parse(desc.input) as unknown;
-    this.history = history;
+    this.inputValue = inputValue !== undefined ? inputValue : (JSON.parse(desc.input) as unknown);
+    this.events = history.map((e) => ({ ...e, timestamp: e.timestamp.getTime() }));
+  }
+
+  get history(): HistoryEvent[] {
+    return this.events.map(publicEvent);
   }
 
   get arn(): string {
@@ -58,7 +69,7 @@ export class Execution {
   }
 
   get lastEventId(): number {
-    return this.history.length;
+    return this.events.length;
   }
 
   /** Appends a history event; past the quota, the execution fails with States.Runtime. */
@@ -66,23 +77,23 @@ export class Execution {
     if (!details) return this.addDetail(type, previousEventId, undefined, undefined);
     const keys = Object.keys(details);
     if (keys.length === 1) return this.addDetail(type, previousEventId, keys[0], details[keys[0]!]);
-    const ev: HistoryEvent = { id: this.history.length + 1, previousEventId, timestamp: new Date(this.now()), type, ...details };
+    const ev: RecordedEvent = { id: this.events.length + 1, previousEventId, timestamp: this.now(), type, ...details };
     return this.append(ev);
   }
 
   /** The hot-path form of addEvent: one `<kind>EventDetails` entry, no intermediate object. */
   addDetail(type: string, previousEventId: number, key: string | undefined, value: unknown): number {
-    const ev: HistoryEvent = { id: this.history.length + 1, previousEventId, timestamp: new Date(this.now()), type };
+    const ev: RecordedEvent = { id: this.events.length + 1, previousEventId, timestamp: this.now(), type };
     if (key !== undefined) ev[key] = value;
     return this.append(ev);
   }
 
-  private append(ev: HistoryEvent): number {
+  private append(ev: RecordedEvent): number {
     // The closing event may be the 25,000th; nothing else may take its place.
-    if (this.history.length >= MAX_HISTORY_EVENTS - 1 && !CLOSING_EVENTS.has(ev.type)) throw new HistoryLimitExceeded();
-    this.history.push(ev);
+    if (this.events.length >= MAX_HISTORY_EVENTS - 1 && !CLOSING_EVENTS.has(ev.type)) throw new HistoryLimitExceeded();
+    this.events.push(ev);
     this.store.appendEvent(this.arn, ev);
-    this.onEvent?.(this.arn, ev);
+    if (this.onEvent) this.onEvent(this.arn, publicEvent(ev));
     return ev.id;
   }
 
