@@ -31,6 +31,8 @@ const INVALID_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
 interface Machine {
   desc: StateMachineDescription;
   compiled: CompiledMachine;
+  /** What every execution of this machine runs with, built once. */
+  env?: RunEnv;
 }
 
 export class Engine implements StepFunctionsEngine {
@@ -155,7 +157,7 @@ export class Engine implements StepFunctionsEngine {
   }
 
   private env(machine: Machine): RunEnv {
-    return {
+    return (machine.env ??= {
       clock: this.clock,
       tokens: this.tokens,
       store: this.store,
@@ -164,7 +166,7 @@ export class Engine implements StepFunctionsEngine {
       region: this.region,
       machine: { arn: machine.desc.stateMachineArn, name: machine.desc.name, compiled: machine.compiled },
       roleArn: machine.desc.roleArn,
-    };
+    });
   }
 
   /** Starts the run on the next microtask (so the API call returns first) and arms the machine's TimeoutSeconds. */
