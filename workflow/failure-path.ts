@@ -16,6 +16,7 @@ import {
 } from '../asl/index.ts';
 import type { FailureStatus } from '../runtime/status.ts';
 import { Table } from '../system/resources.ts';
+import { FailureWriteCondition } from '../runtime/store/failure-condition.ts';
 import type { FailureNotice } from '../runtime/contracts.ts';
 import type { z } from 'zod';
 import type { WorkflowResources } from './config.ts';
@@ -58,7 +59,7 @@ export function failurePath(resources: WorkflowResources): IChainable {
   const callId = JsonPath.executionInput('callId');
 
   const record = dynamoUpdateItem(FailureStateNames.record, {
-    comment: 'Marks the call FAILED_* with a reason a person can act on; never overwrites a COMPLETED record.',
+    comment: "Marks the call FAILED_* with a reason a person can act on; only this execution's IN_PROGRESS record, or none yet.",
     table,
     key: {
       [Table.partitionKey]: { S: States.format(key.PK, dialogGroupId) },
@@ -66,17 +67,18 @@ export function failurePath(resources: WorkflowResources): IChainable {
     },
     // if_not_exists keeps the ids on a record that never got an IN_PROGRESS write (e.g. invalid input).
     updateExpression:
-      'SET reconciliationStatus = :status, failureReason = :reason, errorDetails = :details, failedAt = :now, lastUpdated = :now, sfExecutionId = :execution, dialogGroupId = if_not_exists(dialogGroupId, :dialogGroupId), callId = if_not_exists(callId, :callId)',
-    conditionExpression: 'attribute_not_exists(reconciliationStatus) OR reconciliationStatus <> :completed',
+      'SET reconciliationStatus = :status, failureReason = :reason, errorDetails = :details, failedAt = :now, lastUpdated = :now, sfExecutionId = :exec, dialogGroupId = if_not_exists(dialogGroupId, :dialogGroupId), callId = if_not_exists(callId, :callId)',
+    conditionExpression: FailureWriteCondition.expression,
+    expressionAttributeNames: { ...FailureWriteCondition.names },
     expressionAttributeValues: {
       ':status': { S: ref.failureStatus },
       ':reason': { S: ref.failureReason },
       ':details': { S: States.jsonToString(ref.failureDetails) },
       ':now': { S: JsonPath.stateEnteredTime },
-      ':execution': { S: JsonPath.executionId },
+      ':exec': { S: JsonPath.executionId },
+      ':inProgress': { S: 'IN_PROGRESS' },
       ':dialogGroupId': { S: dialogGroupId },
       ':callId': { S: callId },
-      ':completed': { S: 'COMPLETED' },
     },
     resultPath: null,
   })

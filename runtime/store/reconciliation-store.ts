@@ -5,6 +5,7 @@
  * fails, the stored item decides what happened: the same step already applied by the same execution
  * (a retried invocation) is a no-op success; anything else is a RecordConflictError saying why.
  */
+import { FailureWriteCondition } from './failure-condition.ts';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Table } from '../../system/resources.ts';
@@ -287,14 +288,7 @@ export class ReconciliationStore {
   }
 }
 
-/**
- * Condition of every failure write: the record does not exist yet (the call failed before
- * createExportJob recorded it) or is still IN_PROGRESS and owned by the failing execution.
- */
-export const FailureWriteCondition = {
-  expression: 'attribute_not_exists(#PK) OR (#reconciliationStatus = :inProgress AND #sfExecutionId = :exec)',
-  names: { '#PK': Table.partitionKey, '#reconciliationStatus': 'reconciliationStatus', '#sfExecutionId': 'sfExecutionId' },
-} as const;
+export { FailureWriteCondition };
 
 function ownedValues(ref: ExportRef): Record<string, unknown> {
   return { inProgress: IN_PROGRESS, exec: ref.executionId, job: ref.exportJobId };

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { FailureWriteCondition } from '../../runtime/store/failure-condition.ts';
 import {
   CheckExportStatusInput,
   ConsolidateInput,
@@ -143,8 +144,10 @@ describe('reconciliation workflow routing (walked over the rendered ASL)', () =>
     const values = update.ExpressionAttributeValues;
     expect(values[':status']?.S).to.equal('FAILED_EXPORT_ERROR');
     expect(JSON.parse(values[':details']?.S ?? '{}')).to.have.keys('error', 'cause');
-    expect(values[':execution']?.S).to.match(/^arn:aws:states:/);
-    expect(update.ConditionExpression).to.contain('<> :completed');
+    expect(values[':exec']?.S).to.match(/^arn:aws:states:/);
+    // Only this execution's IN_PROGRESS record (or none yet) may be marked failed: the store's own rule.
+    expect(update.ConditionExpression).to.equal(FailureWriteCondition.expression);
+    expect(values[':inProgress']?.S).to.equal('IN_PROGRESS');
   });
 
   it('still sends the DLQ message and fails when recording the failure fails, and fails even if the DLQ send fails', () => {
