@@ -63,15 +63,10 @@ export class RecordingStore {
     });
     // Each part is a fresh 5 MiB+ buffer that lives long enough to reach V8's old generation, and V8
     // only collects those once external memory has grown by 64 MiB: half the worker's budget. When
-    // the runtime exposes gc (the image runs node --expose-gc), collect after every round of parts
-    // instead; with a ~25 MiB heap that costs a few milliseconds per round.
+    // the runtime exposes gc (the image runs node --expose-gc), collect as each part completes
+    // instead; with a ~25 MiB heap that costs a few milliseconds per part.
     const collect = (globalThis as { gc?: () => void }).gc;
-    if (collect) {
-      let parts = 0;
-      upload.on('httpUploadProgress', () => {
-        if (++parts % this.tuning.queueSize === 0) collect();
-      });
-    }
+    if (collect) upload.on('httpUploadProgress', () => collect());
     await upload.done();
   }
 
