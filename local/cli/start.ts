@@ -13,6 +13,9 @@ import { collectRunReport, type SubmittedCall } from '../../local/mode/run-repor
 import { readSampleCalls } from '../../local/mode/sample-events.ts';
 import { DefaultMix, Scenarios, parseMix, planCalls } from '../../local/mode/scenarios.ts';
 import { renderSummary } from '../../local/mode/summary.ts';
+import { defaultSpeed } from '../../local/mode/clock-speed.ts';
+import { compareWithScenarios, renderExpectations } from '../../local/mode/expectations.ts';
+import { scanRecords } from '../../local/mode/observe.ts';
 import { readStackConfig } from '../../local/mode/stack-settings.ts';
 import { keepRunningHelp } from '../../local/mode/keep-help.ts';
 
@@ -23,9 +26,12 @@ const usage = `Usage: npm start -- [options]
   --calls N          submit N generated calls with a scenario mix (default: the events/ samples)
   --mix LIST         scenario weights, e.g. completes=5,export-failed=1 (default: every scenario)
   --seed N           seed of the generated calls and the OCP simulator (default 42)
-  --speed N          workflow clock speed: 200 makes a 30-minute export take 9 s (default 200, or the
-                     fastest the stack's heartbeat allows: HeartbeatSeconds / 3)
+  --speed N          workflow clock speed: 200 makes a 30-minute export take 9 s (default: up to 200,
+                     lower for big batches so the worker's real-time downloads keep up with the
+                     heartbeat; see local/mode/clock-speed.ts)
   --stack NAME       stack config (Pulumi.<NAME>.yaml) for the workflow, trigger, Lambda and worker settings (default dev)
+  --worker-concurrency N
+                     downloads the worker runs at once (default: the stack's worker.concurrency)
   --keep             leave everything running after the batch, print endpoints and examples
   --data-dir DIR     parent folder of the run folder (default .local-data)
   --timeout S        give up when the batch has not settled after S real seconds (default 300)
@@ -42,6 +48,7 @@ const Options = z.object({
   keep: z.boolean().default(false),
   'data-dir': z.string().optional(),
   timeout: z.coerce.number().positive().default(300),
+  'worker-concurrency': z.coerce.number().int().min(1).max(64).optional(),
   'port-dynamodb': z.coerce.number().int().min(1).max(65_535).optional(),
   'port-sqs': z.coerce.number().int().min(1).max(65_535).optional(),
   'port-sfn': z.coerce.number().int().min(1).max(65_535).optional(),
@@ -53,7 +60,7 @@ function readOptions(): z.infer<typeof Options> | undefined {
   const str = { type: 'string' } as const;
   const { values } = parseArgs({
     options: {
-      calls: str, mix: str, seed: str, speed: str, stack: str, 'data-dir': str, timeout: str,
+      calls: str, mix: str, seed: str, speed: str, stack: str, 'data-dir': str, timeout: str, 'worker-concurrency': str,
       'port-dynamodb': str, 'port-sqs': str, 'port-sfn': str, 'port-secrets': str, 'port-ocp': str,
       keep: { type: 'boolean' }, help: { type: 'boolean' },
     },
@@ -82,11 +89,10 @@ async function main(): Promise<number> {
   }
   const stack = readStackConfig(options.stack);
   const workflow = stack.workflow;
-  // The worker heartbeats in real time (at least every 3 s): faster clocks would time it out.
-  const speed = options.speed ?? Math.min(200, Math.floor(workflow.heartbeatSeconds / 3));
   const planned = options.calls !== undefined ? planCalls(options.calls, options.mix ? parseMix(options.mix) : DefaultMix, options.seed) : undefined;
   const samples = planned ? [] : readSampleCalls(join(root, 'events'));
   if (!planned && samples.length === 0) throw new Error('events/ holds no sample calls; pass --calls N to generate some.');
+  const speed = options.speed ?? defaultSpeed(workflow.heartbeatSeconds, planned?.length ?? samples.length);
 
   process.on('SIGINT', () => {
     if (interrupted.signal.aborted) return;
@@ -96,12 +102,13 @@ async function main(): Promise<number> {
   });
   process.on('SIGTERM', () => void shutdown().then(() => process.exit(143)));
 
-  console.log(`Starting local mode (clock x${speed}, stack ${options.stack} settings, ${workflow.pollingPolicy} polling, trigger batches of ${stack.trigger.batchSize} x${stack.trigger.maximumConcurrency}, ${stack.worker.concurrency} download slots) ...`);
+  console.log(`Starting local mode (clock x${speed}, stack ${options.stack} settings, ${workflow.pollingPolicy} polling, trigger batches of ${stack.trigger.batchSize} x${stack.trigger.maximumConcurrency}, ${options['worker-concurrency'] ?? stack.worker.concurrency} download slots) ...`);
   const system = await startLocalSystem({
     speed,
     workflow,
     stack,
     seed: options.seed,
+    ...(options['worker-concurrency'] ? { worker: { concurrency: options['worker-concurrency'] } } : {}),
     ...(options['data-dir'] ? { dataRoot: options['data-dir'] } : {}),
     ports: {
       dynamodb: options['port-dynamodb'],
@@ -133,6 +140,7 @@ async function main(): Promise<number> {
   }
   const report = await collectRunReport(system, calls, Date.now() - started);
   console.log(`\n${renderSummary(report)}\n`);
+  if (planned) console.log(`${renderExpectations(compareWithScenarios(planned, await scanRecords(system.clients.ddb, system.wiring.tableName)))}\n`);
   console.log(`Data folder: ${system.folders.root}`);
 
   if (options.keep) {

@@ -26,6 +26,7 @@ import { HealthReport } from '../../container/src/health.ts';
 import { AnchoredClock } from './anchored-clock.ts';
 import { readStackConfig } from './stack-settings.ts';
 import { startReaper } from './reaper.ts';
+import { maxSpeedForHeartbeat } from './clock-speed.ts';
 import { childService, type ChildService } from './child-service.ts';
 import { createRunFolders, type RunFolders } from './data-dir.ts';
 import { LocalCredentials, LocalRegion, baseProcessEnvironment, sdkEnvironment, workerEnvironment, type LocalEndpoints, type LocalWiring } from './environment.ts';
@@ -107,7 +108,7 @@ export function workerHeartbeatSeconds(heartbeatSeconds: number, speed: number):
   const real = heartbeatSeconds / speed;
   if (real < 3) {
     throw new Error(
-      `At clock speed ${speed} the download heartbeat (${heartbeatSeconds} s) lasts ${real.toFixed(2)} real seconds, shorter than the worker's minimum of 3 s; lower --speed to at most ${Math.floor(heartbeatSeconds / 3)}.`,
+      `At clock speed ${speed} the download heartbeat (${heartbeatSeconds} s) lasts ${real.toFixed(2)} real seconds, shorter than the worker's minimum of 3 s; lower --speed to at most ${maxSpeedForHeartbeat(heartbeatSeconds)}.`,
     );
   }
   return Math.floor(real);

@@ -44,3 +44,19 @@ describe('local run rendering', () => {
     expect(text).to.contain('2 (2.0 KiB)');
   });
 });
+
+describe('scenario expectations', () => {
+  it('counts calls that ended as their scenario expects and names the others', async () => {
+    const { compareWithScenarios, renderExpectations } = await import('../../local/mode/expectations.ts');
+    const { planCalls } = await import('../../local/mode/scenarios.ts');
+    const calls = planCalls(3, { completes: 1 }, 5);
+    const records = [
+      { PK: `CALL#${calls[0]!.dialogGroupId}`, SK: 'RECONCILIATION', reconciliationStatus: 'COMPLETED' },
+      { PK: `CALL#${calls[1]!.dialogGroupId}`, SK: 'RECONCILIATION', reconciliationStatus: 'FAILED_DOWNLOAD_TIMEOUT' },
+    ];
+    const r = compareWithScenarios(calls, records);
+    expect(r).to.deep.include({ matched: 1, checked: 3 });
+    expect(renderExpectations(r)).to.contain(`${calls[1]!.callId} (completes): expected COMPLETED, got FAILED_DOWNLOAD_TIMEOUT`);
+    expect(renderExpectations(r)).to.contain(`${calls[2]!.callId} (completes): expected COMPLETED, got no record`);
+  });
+});

@@ -32,3 +32,16 @@ describe('local mode start-up errors a person can act on', () => {
     expect(() => workerHeartbeatSeconds(600, 300)).to.throw(/lower --speed to at most 200/);
   });
 });
+
+describe('default clock speed', () => {
+  it('is 200 for a small batch on the dev stack, and slows down as the download backlog grows', async () => {
+    const { defaultSpeed } = await import('../../local/mode/clock-speed.ts');
+    expect(defaultSpeed(600, 3)).to.equal(200);
+    expect(defaultSpeed(600, 60)).to.equal(200);
+    expect(defaultSpeed(600, 300)).to.equal(40);
+    expect(defaultSpeed(600, 1000)).to.equal(12);
+    // prod's 300 s heartbeat caps it at 100 whatever the batch.
+    expect(defaultSpeed(300, 3)).to.equal(100);
+    expect(defaultSpeed(5, 100_000)).to.equal(1);
+  });
+});
