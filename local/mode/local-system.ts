@@ -4,7 +4,6 @@
  * poller) and the download worker, started in that order on 127.0.0.1, with the table, queues and
  * bucket created from the shared definitions. Everything a run writes lives under one folder.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../services/dynamodb-local.ts';
 import { startFauxqs, type LocalSqsS3 } from '../services/fauxqs.ts';
-import { assertPortFree, freePort } from '../services/ports.ts';
+import { freePort } from '../services/ports.ts';
 import { provisionBucket, provisionQueues, provisionTable, type ProvisionedQueue } from '../services/provision.ts';
 import { startSecretsManager } from '../sfn-api/secrets-manager.ts';
 import { startOcpSimulator, type OcpSimulator } from '../ocp-sim/index.ts';
@@ -26,7 +25,8 @@ import { HealthReport } from '../../container/src/health.ts';
 import { AnchoredClock } from './anchored-clock.ts';
 import { readStackConfig } from './stack-settings.ts';
 import { startReaper } from './reaper.ts';
-import { maxSpeedForHeartbeat } from './clock-speed.ts';
+import { assertJavaAvailable, assertRequestedPortsFree, workerHeartbeatSeconds, type RequestedPorts } from './preflight.ts';
+import { onLoopback } from './loopback-queues.ts';
 import { childService, type ChildService } from './child-service.ts';
 import { createRunFolders, type RunFolders } from './data-dir.ts';
 import { LocalCredentials, LocalRegion, baseProcessEnvironment, sdkEnvironment, workerEnvironment, type LocalEndpoints, type LocalWiring } from './environment.ts';
@@ -35,14 +35,6 @@ import { createServiceLog, type ServiceLog } from './service-log.ts';
 import { WorkflowHostReadyMarker, stateMachineArnFor, type WorkflowHostConfig } from './workflow-host.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-export interface RequestedPorts {
-  dynamodb?: number;
-  sqsS3?: number;
-  stepFunctions?: number;
-  secretsManager?: number;
-  ocp?: number;
-}
 
 export interface LocalSystemOptions {
   /** Parent of the run folder; `.local-data` when absent. */
@@ -90,30 +82,6 @@ export interface LocalSystem {
   stop(): Promise<void>;
 }
 
-/** Fails early, with the fix, when Java (needed by DynamoDB Local) is missing. */
-export function assertJavaAvailable(): void {
-  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
-    throw new Error('DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH. Install a JRE (for example `sudo apt-get install openjdk-17-jre-headless`) and run again.');
-  }
-  const version = /version "(\d+)/.exec(probe.stderr)?.[1];
-  if (version && Number(version) < 17) throw new Error(`DynamoDB Local needs Java 17 or newer; \`java -version\` reports ${version}. Install a newer JRE and run again.`);
-}
-
-/**
- * The worker takes the download state's HeartbeatSeconds in real seconds (at least 3) and beats at a
- * third of it. On a sped-up clock the engine allows HeartbeatSeconds / speed real seconds.
- */
-export function workerHeartbeatSeconds(heartbeatSeconds: number, speed: number): number {
-  const real = heartbeatSeconds / speed;
-  if (real < 3) {
-    throw new Error(
-      `At clock speed ${speed} the download heartbeat (${heartbeatSeconds} s) lasts ${real.toFixed(2)} real seconds, shorter than the worker's minimum of 3 s; lower --speed to at most ${maxSpeedForHeartbeat(heartbeatSeconds)}.`,
-    );
-  }
-  return Math.floor(real);
-}
-
 const HostReady = z.object({ resumed: z.number().int().nonnegative() });
 
 function workerReported(healthFile: string, sinceMs: number): boolean {
@@ -125,37 +93,10 @@ function workerReported(healthFile: string, sinceMs: number): boolean {
   }
 }
 
-/**
- * fauxqs names queues `http://sqs.<region>.localhost:<port>/...`. SDK clients whose endpoint comes
- * from AWS_ENDPOINT_URL_SQS send to the queue URL's host, which not every resolver maps to
- * loopback, so every process gets queue URLs on 127.0.0.1 (fauxqs routes by path).
- */
-function onLoopback(queues: Record<'input' | 'worker' | 'failure', ProvisionedQueue>, endpoint: string): Record<'input' | 'worker' | 'failure', ProvisionedQueue> {
-  const fix = (url: string): string => {
-    const u = new URL(url);
-    const e = new URL(endpoint);
-    u.protocol = e.protocol;
-    u.host = e.host;
-    return u.toString();
-  };
-  const one = (q: ProvisionedQueue): ProvisionedQueue => ({ ...q, url: fix(q.url), ...(q.deadLetter ? { deadLetter: { ...q.deadLetter, url: fix(q.deadLetter.url) } } : {}) });
-  return { input: one(queues.input), worker: one(queues.worker), failure: one(queues.failure) };
-}
-
-const Descriptions: Record<keyof RequestedPorts, string> = {
-  dynamodb: 'DynamoDB Local',
-  sqsS3: 'the local SQS/S3 server (fauxqs)',
-  stepFunctions: 'the local Step Functions endpoint',
-  secretsManager: 'the local Secrets Manager endpoint',
-  ocp: 'the OCP simulator',
-};
-
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   assertJavaAvailable();
   workerHeartbeatSeconds(options.workflow.heartbeatSeconds, options.speed);
-  for (const [key, port] of Object.entries(options.ports ?? {}) as [keyof RequestedPorts, number | undefined][]) {
-    if (port) await assertPortFree(port, Descriptions[key]);
-  }
+  await assertRequestedPortsFree(options.ports ?? {});
   const stack = options.stack ?? readStackConfig('dev');
   const folders = createRunFolders(options.dataRoot ?? join(root, '.local-data'), options.runId);
   const log = createServiceLog(join(folders.logs, 'local-mode.log'));

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:net';
-import { assertJavaAvailable, startLocalSystem, workerHeartbeatSeconds } from '../../local/mode/local-system.ts';
+import { startLocalSystem } from '../../local/mode/local-system.ts';
+import { assertJavaAvailable, workerHeartbeatSeconds } from '../../local/mode/preflight.ts';
 import { readStackWorkflowConfig } from '../../workflow/stack-config.ts';
 
 describe('local mode start-up errors a person can act on', () => {
