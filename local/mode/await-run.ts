@@ -32,11 +32,7 @@ export async function awaitRun(system: LocalSystem, calls: readonly SubmittedCal
     const byStatus = statusCounts(records, calls);
     options.onProgress?.({ submitted: calls.length, byStatus, elapsedMs: Date.now() - started });
     const allTerminal = Object.entries(byStatus).every(([status]) => isTerminal(status));
-    if (allTerminal) {
-      const running = await system.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: system.wiring.stateMachineArn, statusFilter: 'RUNNING', maxResults: 1 }));
-      const inputDepth = await queueDepth(system.clients.sqs, system.queues.input.url);
-      if ((running.executions ?? []).length === 0 && inputDepth === 0) return;
-    }
+    if (allTerminal && (await settled(system))) return;
     if (Date.now() - started > options.timeoutMs) {
       const byPk = new Map(records.map((r) => [r.PK, r]));
       const stuck = calls
@@ -48,5 +44,16 @@ export async function awaitRun(system: LocalSystem, calls: readonly SubmittedCal
       );
     }
     await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** No execution running and nothing left on the input queue; false while the engine is unreachable (a restart). */
+async function settled(system: LocalSystem): Promise<boolean> {
+  try {
+    const running = await system.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: system.wiring.stateMachineArn, statusFilter: 'RUNNING', maxResults: 1 }));
+    return (running.executions ?? []).length === 0 && (await queueDepth(system.clients.sqs, system.queues.input.url)) === 0;
+  } catch (err) {
+    system.log.log('warn', 'could not ask whether the run settled; asking again', { error: (err as Error).name, cause: (err as Error).message });
+    return false;
   }
 }
