@@ -74,8 +74,10 @@ export function buildReconciliationWorkflow(config: WorkflowConfig, resources: W
     comment: 'Records the call IN_PROGRESS, creates the OCP export job and records CREATED (the Lambda writes both).',
     functionArn: fn.createExportJob,
     payload: { ...callRef(), waitPolicy },
-    resultSelector: { exportJobId: JsonPath.at('$.Payload.exportJobId'), nextWaitSeconds: JsonPath.at('$.Payload.nextWaitSeconds') },
-    assign: { [Vars.exportJobId]: JsonPath.at('$.exportJobId'), [Vars.pollCount]: 0 },
+    // No ResultSelector here on purpose: AWS does not document whether a JSONPath Task's Assign
+    // reads the result before or after ResultSelector, and without one both readings agree.
+    assign: { [Vars.exportJobId]: JsonPath.at('$.Payload.exportJobId'), [Vars.pollCount]: 0 },
+    outputPath: '$.Payload',
   })
     .addRetry(RetryOcpTransient)
     .addRetry(RetryLambdaService)

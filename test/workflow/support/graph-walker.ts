@@ -104,9 +104,10 @@ function runGraph(graph: Obj, input: unknown, run: WalkResult, script: Script, c
           });
           if (!catcher) return result;
           assign(catcher.Assign, errorOutput, vars, ctx, run);
-          output = place(catcher.ResultPath, effective, errorOutput);
-          next = catcher.Next as string;
-          break;
+          // A caught error skips the state's OutputPath: the catcher's ResultPath shapes the output.
+          data = place(catcher.ResultPath, effective, errorOutput);
+          name = catcher.Next as string;
+          continue;
         }
         const selected = state.ResultSelector ? template(state.ResultSelector, result.result, vars, ctx) : result.result;
         assign(state.Assign, selected, vars, ctx, run);
