@@ -50,6 +50,8 @@ interface PolicyResult {
   statusCalls: number;
   lagSeconds: number[];
   durationSeconds: number[];
+  /** Failed or timed-out task attempts: 0 means no retry or error path blurred the comparison. */
+  taskErrors: number;
   benchWallMs: number;
 }
 
@@ -57,8 +59,8 @@ async function runPolicy(policy: 'fixed' | 'adaptive', base: WorkflowConfig, sha
   const wall = Date.now();
   const workflow: WorkflowConfig = { ...base, pollingPolicy: policy };
   // Start at the real time: records carry a TTL from this clock, and DynamoDB Local deletes expired items.
-  const clock = new VirtualClock(Date.now());
-  const names = localResourceNames(`cost-${policy}-${Date.now()}`);
+  const clock = new VirtualClock(Math.ceil(Date.now() / 60_000) * 60_000);
+  const names = localResourceNames(`cost-${policy}`);
   await provisionTable(shared.ddb, names.tableName);
   const queues = await provisionQueues(shared.sqs, names.prefix, LocalQueueSizing);
 
@@ -71,7 +73,10 @@ async function runPolicy(policy: 'fixed' | 'adaptive', base: WorkflowConfig, sha
   });
   const secretArn = `arn:aws:secretsmanager:${LocalRegion}:${LocalAccountId}:secret:${names.prefix}/ocp-token-Bench1`;
   const secrets = await startSecretsManager({ secrets: { [secretArn]: token }, region: LocalRegion });
-  const stateMachineArn = `arn:aws:states:${LocalRegion}:${LocalAccountId}:stateMachine:${names.prefix}`;
+  // One state machine name for both policies: the simulator derives each job (its duration, its ETA
+  // noise) from the execution ARN it gets as the idempotency key, so both policies meet the same jobs.
+  const machineName = 'reconciliation-cost-bench';
+  const stateMachineArn = `arn:aws:states:${LocalRegion}:${LocalAccountId}:stateMachine:${machineName}`;
   const wiring: LocalWiring = {
     endpoints: { dynamodb: shared.dynamodb, sqsS3: shared.sqsS3, stepFunctions: 'http://127.0.0.1:9', secretsManager: secrets.endpoint, ocp: ocp.baseUrl },
     tableName: names.tableName,
@@ -85,7 +90,9 @@ async function runPolicy(policy: 'fixed' | 'adaptive', base: WorkflowConfig, sha
     ocpTokenSecretArn: secretArn,
     recordTtlDays: 30,
   };
-  const handlers = localHandlers(wiring, clock, { logLevel: 'SILENT' });
+  // Real-time timeouts measure the machine, not the policy: with a thousand executions in flight on
+  // one virtual instant, the OCP client's 10 s would fire under load and add error-path states.
+  const handlers = localHandlers(wiring, clock, { logLevel: 'SILENT', ocpTimeoutMs: 600_000 });
 
   // The download starts when notify hands the task to the worker: record the lag, then answer the token.
   const lagSeconds: number[] = [];
@@ -139,7 +146,8 @@ async function runPolicy(policy: 'fixed' | 'adaptive', base: WorkflowConfig, sha
   engineRef.current = engine;
   const functions = Object.fromEntries(FunctionNames.map((n) => [n, functionArn(names.prefix, n)])) as Record<FunctionName, string>;
   const definition = renderReconciliationAsl(workflow, { functions, tableName: names.tableName, failureQueueUrl: queues.failure.url });
-  const machine = engine.createStateMachine({ name: names.prefix, definition });
+  const machine = engine.createStateMachine({ name: machineName, definition });
+  if (machine.stateMachineArn !== stateMachineArn) throw new Error(`The engine named the machine ${machine.stateMachineArn}, expected ${stateMachineArn}`);
 
   const arns: string[] = [];
   for (let i = 0; i < calls; i++) {
@@ -147,12 +155,14 @@ async function runPolicy(policy: 'fixed' | 'adaptive', base: WorkflowConfig, sha
     arns.push(engine.startExecution({ stateMachineArn: machine.stateMachineArn, name: `cost-${i}`, input: JSON.stringify(input) }).executionArn);
   }
   const outcomes: Record<string, number> = {};
+  let taskErrors = 0;
   const statesEntered: number[] = [];
   const durationSeconds: number[] = [];
   for (const arn of arns) {
     const done = await engine.waitForExecution(arn);
     const history = engine.getExecutionHistory(arn);
     statesEntered.push(history.filter((e) => e.type.endsWith('StateEntered')).length);
+    taskErrors += history.filter((e) => e.type === 'TaskFailed' || e.type === 'TaskTimedOut').length;
     durationSeconds.push((done.stopDate!.getTime() - done.startDate.getTime()) / 1000);
     const failed = done.status === 'SUCCEEDED' ? 'COMPLETED' : (done.error ?? done.status);
     outcomes[failed] = (outcomes[failed] ?? 0) + 1;
@@ -161,7 +171,7 @@ async function runPolicy(policy: 'fixed' | 'adaptive', base: WorkflowConfig, sha
   await engine.close();
   await ocp.stop();
   await secrets.stop();
-  return { policy, executions: calls, outcomes, statesEntered, statusCalls, lagSeconds, durationSeconds, benchWallMs: Date.now() - wall };
+  return { policy, executions: calls, outcomes, statesEntered, statusCalls, lagSeconds, durationSeconds, taskErrors, benchWallMs: Date.now() - wall };
 }
 
 function monthlyBill(meanStates: number): number {
@@ -175,7 +185,7 @@ function minutes(s: number): string {
 function print(r: PolicyResult): void {
   const m = mean(r.statesEntered);
   console.log(`\n${r.policy} (${r.executions} reconciliations, ${(r.benchWallMs / 1000).toFixed(1)} s of real time)`);
-  console.log(`  outcomes                      ${Object.entries(r.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`  outcomes                      ${Object.entries(r.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}; failed task attempts ${r.taskErrors}`);
   console.log(`  states entered / execution    mean ${m.toFixed(2)}, p95 ${percentile(r.statesEntered, 95)}`);
   console.log(`  OCP status calls / execution  ${(r.statusCalls / r.executions).toFixed(2)}`);
   console.log(`  export ready -> download      mean ${minutes(mean(r.lagSeconds))}, p95 ${minutes(percentile(r.lagSeconds, 95))} (${r.lagSeconds.length} downloads)`);

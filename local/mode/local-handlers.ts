@@ -24,6 +24,8 @@ import { LocalCredentials, LocalRegion, type LocalWiring } from './environment.t
 export interface LocalHandlerOptions {
   /** Powertools log level; benchmarks pass SILENT. */
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** The OCP client's per-request timeout (real time); benchmarks raise it so load cannot change their figures. */
+  ocpTimeoutMs?: number;
 }
 
 export function localHandlers(w: LocalWiring, clock: Clock, options: LocalHandlerOptions = {}): Record<FunctionName, LambdaHandler> {
@@ -37,6 +39,7 @@ export function localHandlers(w: LocalWiring, clock: Clock, options: LocalHandle
   const store = new ReconciliationStore({ ddb: aws.ddb, tableName: w.tableName, ttlDays: w.recordTtlDays, clock: now });
   const ocp = createOcpClient({
     baseUrl: w.endpoints.ocp,
+    ...(options.ocpTimeoutMs ? { timeoutMs: options.ocpTimeoutMs } : {}),
     token: secretsManagerTokenProvider({
       secretArn: w.ocpTokenSecretArn,
       client: new SecretsManagerClient({ region: LocalRegion, credentials: { ...LocalCredentials }, endpoint: w.endpoints.secretsManager }),
