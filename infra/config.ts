@@ -38,6 +38,9 @@ const TriggerSettings = z.strictObject({
   timeoutSeconds: z.number().int().min(1).max(900).default(30),
 });
 
+/** Where the worker image is built from when the stack pins no image. */
+export const WorkerBuildDefaults = { context: '.', dockerfile: 'container/Dockerfile' } as const;
+
 /** The worker image: a pinned image (deploys exactly those bytes) or a build of container/ at deploy time. */
 const WorkerImage = z.union([
   z.strictObject({
@@ -46,9 +49,11 @@ const WorkerImage = z.union([
       .regex(/^[^\s@]+@sha256:[0-9a-f]{64}$/, 'must be an immutable image reference ending in @sha256:<64 hex digits>'),
   }),
   z.strictObject({
+    // The worker imports runtime/ and system/, so the context is the repository root and the
+    // Dockerfile (with its Dockerfile.dockerignore beside it) lives in container/. Relative to the project root.
     build: z.strictObject({
-      context: z.string().min(1).default('container'),
-      dockerfile: z.string().min(1).optional(),
+      context: z.string().min(1).default(WorkerBuildDefaults.context),
+      dockerfile: z.string().min(1).default(WorkerBuildDefaults.dockerfile),
     }),
   }),
 ]);
@@ -65,7 +70,7 @@ const WorkerSettings = z
     /** SIGTERM to SIGKILL on Fargate; the worker drains in this window (Fargate allows at most 120). */
     stopTimeoutSeconds: z.number().int().min(2).max(120).default(120),
     maxUncompressedBytes: z.number().int().positive().default(2 * 1024 ** 3),
-    image: WorkerImage.default({ build: { context: 'container' } }),
+    image: WorkerImage.default({ build: { ...WorkerBuildDefaults } }),
   })
   .superRefine((w, ctx) => {
     const range = FargateMemoryRange[w.cpu];

@@ -46,6 +46,19 @@ export function egressPorts(allowedDownloadHosts: string[]): number[] {
 /** The health probe container/Dockerfile puts in the image (it reads the worker's health file). */
 export const WorkerHealthProbe = '/app/healthcheck.mjs';
 
+/**
+ * ECS ignores the image's HEALTHCHECK, so the task definition repeats it: same probe, same timings
+ * (seconds) as container/Dockerfile. The probe is plain `node`: the --expose-gc and heap flags of the
+ * image's CMD are for the worker process, which the task definition leaves to the image (no command).
+ */
+export const WorkerHealthCheck = {
+  command: ['CMD', 'node', WorkerHealthProbe],
+  interval: 30,
+  timeout: 5,
+  retries: 3,
+  startPeriod: 30,
+} as const;
+
 /** How long the worker drains after SIGTERM: ECS's stop timeout minus a margin for the last callbacks. */
 export function workerDrainSeconds(stopTimeoutSeconds: number): number {
   return Math.max(1, stopTimeoutSeconds - Math.min(15, Math.ceil(stopTimeoutSeconds / 4)));
@@ -197,7 +210,7 @@ export class DownloadWorker extends pulumi.ComponentResource {
             readonlyRootFilesystem: true,
             mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }],
             // ECS ignores the image's HEALTHCHECK; the same probe here lets ECS replace a stuck worker.
-            healthCheck: { command: ['CMD', 'node', WorkerHealthProbe], interval: 30, timeout: 5, retries: 3, startPeriod: 30 },
+            healthCheck: { ...WorkerHealthCheck, command: [...WorkerHealthCheck.command] },
           },
         ]),
       );

@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { projectRoot } from '../../infra/bundle.ts';
 import { readFileSync } from 'node:fs';
 import { readWorkerConfig } from '../../container/src/config.ts';
-import { ecrRepositoryArn, egressPorts, WorkerHealthProbe, workerDrainSeconds } from '../../infra/worker.ts';
+import { parse } from 'yaml';
+import { WorkerBuildDefaults } from '../../infra/config.ts';
+import { ecrRepositoryArn, egressPorts, WorkerHealthCheck, WorkerHealthProbe, workerDrainSeconds } from '../../infra/worker.ts';
 import { Env } from '../../system/functions.ts';
 import { one, ofType, runProgram, stackRun, type ProgramRun } from './support/program.ts';
 import { resourcesFor, role } from './support/policies.ts';
@@ -16,7 +18,41 @@ interface ContainerDefinition {
   logConfiguration: { logDriver: string; options: Record<string, string> };
   readonlyRootFilesystem: boolean;
   mountPoints: unknown[];
-  healthCheck: { command: string[] };
+  healthCheck: { command: string[]; interval: number; timeout: number; retries: number; startPeriod: number };
+  command?: string[];
+  entryPoint?: string[];
+}
+
+const dockerfile = () => readFileSync(`${projectRoot}container/Dockerfile`, 'utf8');
+
+/** The Dockerfile's HEALTHCHECK as ECS spells it: `['CMD', ...]` and the timings in seconds. */
+function dockerfileHealthCheck(text: string) {
+  const line = /^HEALTHCHECK\s+(.*)$/m.exec(text)?.[1];
+  expect(line, 'container/Dockerfile has a HEALTHCHECK').to.be.a('string');
+  const seconds = (flag: string) => {
+    const m = new RegExp(`--${flag}=(\\d+)s\\b`).exec(line!);
+    expect(m, `HEALTHCHECK --${flag}=<n>s`).to.not.equal(null);
+    return Number(m![1]);
+  };
+  const retries = /--retries=(\d+)/.exec(line!);
+  const exec = /\bCMD\s+(\[.*\])\s*$/.exec(line!);
+  expect(retries, 'HEALTHCHECK --retries').to.not.equal(null);
+  expect(exec, 'HEALTHCHECK CMD in exec form').to.not.equal(null);
+  return {
+    command: ['CMD', ...(JSON.parse(exec![1]!) as string[])],
+    interval: seconds('interval'),
+    timeout: seconds('timeout'),
+    retries: Number(retries![1]),
+    startPeriod: seconds('start-period'),
+  };
+}
+
+/** Paths a `*`-then-`!allow` dockerignore admits (the only form Dockerfile.dockerignore uses). */
+function admittedBy(ignoreFile: string) {
+  const lines = ignoreFile.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  expect(lines[0], 'the dockerignore starts by excluding everything').to.equal('*');
+  const allow = lines.filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/\*\*$/, ''));
+  return (path: string) => allow.some((a) => path === a || path.startsWith(`${a}/`));
 }
 
 function container(run: ProgramRun): ContainerDefinition {
@@ -58,7 +94,9 @@ for (const stack of ['dev', 'prod'] as const) {
       expect(c.readonlyRootFilesystem).to.equal(true);
       expect(c.mountPoints).to.deep.equal([{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }]);
       expect(td.volumes).to.deep.equal([{ name: 'tmp' }]);
-      expect(c.healthCheck.command).to.deep.equal(['CMD', 'node', '/app/healthcheck.mjs']);
+      expect(c.healthCheck).to.deep.equal({ command: ['CMD', 'node', '/app/healthcheck.mjs'], interval: 30, timeout: 5, retries: 3, startPeriod: 30 });
+      // The image's CMD (node --expose-gc ... /app/main.mjs) must run as built: no override here.
+      expect(c).to.not.have.any.keys('command', 'entryPoint');
       expect(c.logConfiguration.options['awslogs-group']).to.equal(one(run, 'aws:cloudwatch/logGroup:LogGroup', 'worker-logs').inputs.name);
     });
 
@@ -117,10 +155,37 @@ describe('infra: download worker with a pinned image', () => {
   });
 });
 
+describe('infra: worker image built from the repository root by default', () => {
+  it('builds with context = the repository root and container/Dockerfile when the stack names no image', async function () {
+    this.timeout(60_000);
+    const run = await runProgram('dev', { override: { 'audio-reconciliation:worker': { cpu: 512, memoryMb: 1024 } } });
+    const image = one(run, 'awsx:ecr:Image', 'worker-image').inputs;
+    expect(image.context).to.equal(projectRoot.replace(/\/$/, ''));
+    expect(image.dockerfile).to.equal(`${projectRoot}container/Dockerfile`);
+  });
+
+  it('sets the same build in both stack files', () => {
+    for (const stack of ['dev', 'prod']) {
+      const doc = parse(readFileSync(`${projectRoot}Pulumi.${stack}.yaml`, 'utf8')) as { config: Record<string, { image?: unknown }> };
+      expect(doc.config['audio-reconciliation:worker']!.image, stack).to.deep.equal({ build: { ...WorkerBuildDefaults } });
+    }
+  });
+
+  it("sends the build every path container/Dockerfile copies, through the Dockerfile.dockerignore beside it", () => {
+    const admits = admittedBy(readFileSync(`${projectRoot}container/Dockerfile.dockerignore`, 'utf8'));
+    const sources = [...dockerfile().matchAll(/^COPY\s+(?!--from)(.+)$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/).slice(0, -1));
+    expect(sources).to.include.members(['system', 'runtime', 'container', 'package.json']);
+    for (const source of sources) expect(admits(source.replace(/^\.\//, '')), source).to.equal(true);
+  });
+});
+
 describe('infra: worker helpers', () => {
   it("probes health with the script container/Dockerfile installs", () => {
-    const dockerfile = readFileSync(`${projectRoot}container/Dockerfile`, 'utf8');
-    expect(dockerfile).to.include(`"${WorkerHealthProbe}"`);
+    expect(dockerfile()).to.include(`"${WorkerHealthProbe}"`);
+  });
+
+  it("repeats the Dockerfile's HEALTHCHECK (probe and timings) in the task definition", () => {
+    expect({ ...WorkerHealthCheck, command: [...WorkerHealthCheck.command] }).to.deep.equal(dockerfileHealthCheck(dockerfile()));
   });
 
   it('opens egress on 443 plus each explicit download port', () => {
