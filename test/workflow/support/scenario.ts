@@ -1,6 +1,6 @@
-/** Scripted Lambda and integration outcomes for walking the reconciliation definition. */
+/** Scripted Lambda and integration outcomes for running the reconciliation definition on the local engine. */
 import { StateNames } from '../../../workflow/reconciliation.ts';
-import type { Script, TaskOutcome } from './graph-walker.ts';
+import type { Script, TaskOutcome } from '../../support/scripted-engine.ts';
 
 export const Download = {
   status: 'STORED',
@@ -16,7 +16,7 @@ export const Metadata = { duration: 60, channels: 1, sampleRate: 8000, format: '
 const lambda = (payload: unknown): TaskOutcome => ({ result: { StatusCode: 200, Payload: payload } });
 
 export interface ScenarioOptions {
-  /** Status reported by each check, by 1-based call; a TaskOutcome with `error` makes the check fail. */
+  /** Status reported by each check, by 1-based call (retry attempts count); an `error` outcome makes the check fail. */
   check?: (call: number) => string | { error: string; cause?: string };
   /** Overrides for other states: return undefined to use the happy default. */
   override?: (state: string, call: number) => TaskOutcome | undefined;
