@@ -6,7 +6,9 @@
 import type { OcpClient } from '../ocp/client.ts';
 import { CreateExportJobInput, CreateExportJobOutput } from '../contracts.ts';
 import { lazyHandler } from '../lambda/lazy-handler.ts';
-import { loggerFromEnv, ocpFromEnv, storeFromEnv } from '../lambda/deps-from-env.ts';
+import { ocpFromEnv } from '../aws/ocp-from-env.ts';
+import { storeFromEnv } from '../aws/store-from-env.ts';
+import { loggerFromEnv } from '../lambda/deps-from-env.ts';
 import { stepHandler, type StepDeps } from '../lambda/step-handler.ts';
 import type { ReconciliationStore } from '../store/reconciliation-store.ts';
 import { nextWaitSeconds, secondsUntil } from '../wait/next-wait.ts';

@@ -2,7 +2,8 @@
 import type { OcpClient } from '../ocp/client.ts';
 import { GetExportMetadataInput, RecordingMetadata } from '../contracts.ts';
 import { lazyHandler } from '../lambda/lazy-handler.ts';
-import { loggerFromEnv, ocpFromEnv } from '../lambda/deps-from-env.ts';
+import { ocpFromEnv } from '../aws/ocp-from-env.ts';
+import { loggerFromEnv } from '../lambda/deps-from-env.ts';
 import { stepHandler, type StepDeps } from '../lambda/step-handler.ts';
 
 export interface GetExportMetadataDeps extends StepDeps {

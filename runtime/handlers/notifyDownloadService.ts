@@ -5,10 +5,11 @@
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DownloadTask, NotifyDownloadInput, NotifyDownloadOutput } from '../contracts.ts';
-import { awsClientsFromEnv } from '../aws/clients.ts';
+import { sqsClientFromEnv } from '../aws/sqs.ts';
+import { storeFromEnv } from '../aws/store-from-env.ts';
 import { readEnv } from '../env.ts';
 import { lazyHandler } from '../lambda/lazy-handler.ts';
-import { loggerFromEnv, storeFromEnv } from '../lambda/deps-from-env.ts';
+import { loggerFromEnv } from '../lambda/deps-from-env.ts';
 import { stepHandler, type StepDeps } from '../lambda/step-handler.ts';
 import type { ReconciliationStore } from '../store/reconciliation-store.ts';
 
@@ -47,5 +48,5 @@ export const makeHandler = stepHandler({
 
 export const handler = lazyHandler(() => {
   const env = readEnv(['workerQueueUrl']);
-  return makeHandler({ logger: loggerFromEnv(), store: storeFromEnv(), sqs: awsClientsFromEnv().sqs, workerQueueUrl: env.workerQueueUrl });
+  return makeHandler({ logger: loggerFromEnv(), store: storeFromEnv(), sqs: sqsClientFromEnv(), workerQueueUrl: env.workerQueueUrl });
 });

@@ -7,7 +7,8 @@ import { ExecutionAlreadyExists, InvalidExecutionInput, InvalidName, StartExecut
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { awsClientsFromEnv } from '../aws/clients.ts';
+import { sfnClientFromEnv } from '../aws/sfn.ts';
+import { sqsClientFromEnv } from '../aws/sqs.ts';
 import { readEnv } from '../env.ts';
 import { lazyHandler } from '../lambda/lazy-handler.ts';
 import { loggerFromEnv } from '../lambda/deps-from-env.ts';
@@ -76,6 +77,5 @@ export function makeHandler(deps: TriggerDeps) {
 
 export const handler = lazyHandler(() => {
   const env = readEnv(['stateMachineArn', 'inputDlqUrl']);
-  const aws = awsClientsFromEnv();
-  return makeHandler({ logger: loggerFromEnv(), sfn: aws.sfn, sqs: aws.sqs, stateMachineArn: env.stateMachineArn, inputDlqUrl: env.inputDlqUrl });
+  return makeHandler({ logger: loggerFromEnv(), sfn: sfnClientFromEnv(), sqs: sqsClientFromEnv(), stateMachineArn: env.stateMachineArn, inputDlqUrl: env.inputDlqUrl });
 });

@@ -7,10 +7,25 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { BundleError, bundleHandler, cachedBundler, deployBundler, projectRoot, type FunctionBundle } from '../../infra/bundle.ts';
 import { writeBundle } from '../../infra/bundle-files.ts';
-import { FunctionNames } from '../../system/functions.ts';
+import { FunctionNames, type FunctionName } from '../../system/functions.ts';
+import { HandlerAccessMap } from '../../infra/function-access.ts';
 import { one, stackRun } from './support/program.ts';
 
 const run = promisify(execFile);
+
+/**
+ * The SDK packages a handler needs, from what its role may do (infra/function-access.ts). Every
+ * package a bundle imports is loaded on each cold start whether used or not, so no more than these.
+ */
+function sdkPackagesFor(name: FunctionName): string[] {
+  const access = HandlerAccessMap[name];
+  return [
+    ...(access.table.length > 0 ? ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'] : []),
+    ...(access.sendsTo.length > 0 ? ['@aws-sdk/client-sqs'] : []),
+    ...(access.callsOcp ? ['@aws-sdk/client-secrets-manager'] : []),
+    ...(access.startsExecutions ? ['@aws-sdk/client-sfn'] : []),
+  ].sort();
+}
 const MaxBundleBytes = 250 * 1024;
 // Inside the project (so the runtime-provided @aws-sdk/* resolve from node_modules as from Lambda's runtime), one per process.
 const outDir = `${projectRoot}dist/test-bundles-${process.pid}`;
@@ -32,6 +47,14 @@ describe('infra: Lambda bundles of the real handlers', () => {
       const imports = [...b.code.matchAll(/\bfrom\s*"([^"]+)"/g)].map((m) => m[1]!);
       for (const specifier of imports) expect(specifier, `${b.name} imports ${specifier}`).to.match(/^(@aws-sdk\/|node:)/);
     }
+  });
+
+  it('imports only the SDK clients its handler uses (the services its role may call)', () => {
+    for (const b of bundles) {
+      const sdk = [...new Set([...b.code.matchAll(/\b(?:from|import)\s*"(@aws-sdk\/[^"/]+)"/g)].map((m) => m[1]!))].sort();
+      expect(sdk, b.name).to.deep.equal(sdkPackagesFor(b.name));
+    }
+    expect(sdkPackagesFor('getExportMetadata')).to.deep.equal(['@aws-sdk/client-secrets-manager']);
   });
 
   it('loads each bundle in a fresh Node 24 and finds an exported handler function', async function () {
