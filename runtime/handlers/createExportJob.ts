@@ -1,7 +1,9 @@
 /**
  * Step 1: records the call IN_PROGRESS, asks OCP for an export job and records it CREATED.
  * The OCP Idempotency-Key is the execution id and `requestedAt` is the record's first start time,
- * so a retried invocation sends the identical request and gets the same job back.
+ * so a retried invocation sends the identical request and gets the same job back. A new execution
+ * for a call that failed before starts over with a new job (the store reopens the failed record);
+ * a COMPLETED call fails with RecordConflictError naming where its recording is.
  */
 import type { OcpClient } from '../ocp/client.ts';
 import { CreateExportJobInput, CreateExportJobOutput } from '../contracts.ts';
@@ -26,6 +28,14 @@ export const makeHandler = stepHandler({
   async run(input, deps: CreateExportJobDeps, log) {
     const call = { dialogGroupId: input.dialogGroupId, callId: input.callId, executionId: input.executionId };
     const started = await deps.store.start(call);
+    if (started.outcome === 'reopened') {
+      const r = started.record;
+      log.info('re-running a failed call', {
+        previousFailureStatus: r.previousFailureStatus,
+        previousFailureExecutionId: r.previousFailureExecutionId,
+        previousFailureCount: r.previousFailureCount,
+      });
+    }
     const job = await deps.ocp.createExportJob({
       dialogGroupId: input.dialogGroupId,
       callId: input.callId,

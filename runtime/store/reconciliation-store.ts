@@ -4,6 +4,8 @@
  * runtime/status.ts, and only the execution that owns the record may write it. When the condition
  * fails, the stored item decides what happened: the same step already applied by the same execution
  * (a retried invocation) is a no-op success; anything else is a RecordConflictError saying why.
+ * The one exception to "never backwards": a new execution may reopen a FAILED_* record
+ * (runtime/store/reopen-failed.ts says when, and what it keeps of the failure).
  */
 import { FailureWriteCondition } from './failure-condition.ts';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -12,6 +14,7 @@ import { Table } from '../../system/resources.ts';
 import { RecordConflictError } from '../errors.ts';
 import { exportProgressRank, type ExportJobStatus, type FailureStatus, type ReconciliationStatus } from '../status.ts';
 import { ReconciliationRecord } from './record.ts';
+import { AttemptAttributes, PreviousFailureFrom, ReopenCondition, whyNotReopened } from './reopen-failed.ts';
 
 export interface StoreOptions {
   ddb: DynamoDBDocumentClient;
@@ -21,9 +24,12 @@ export interface StoreOptions {
   clock?: () => Date;
 }
 
-/** Whether a write changed the record or found the same step already applied, and the record after it. */
+/**
+ * Whether a write changed the record, found the same step already applied, or (only `start`)
+ * reopened a record a previous execution left FAILED_*; and the record after it.
+ */
 export interface WriteResult {
-  outcome: 'written' | 'already-applied';
+  outcome: 'written' | 'already-applied' | 'reopened';
   record: ReconciliationRecord;
 }
 
@@ -42,12 +48,16 @@ interface Write {
   ref: CallRef & { exportJobId?: string };
   set: Record<string, unknown>;
   setIfNotExists?: Record<string, unknown>;
+  /** Attributes set from an operand expression over the item before the update (`#attr`, `:name`). */
+  setFrom?: Record<string, string>;
   add?: Record<string, number>;
   remove?: string[];
   /** Written with `#attr` for attribute names and `:name` for `values`. */
   condition: string;
   values: Record<string, unknown>;
   alreadyApplied(old: ReconciliationRecord): boolean;
+  /** A more precise reason than the generic one when the write is refused, if there is one. */
+  explain?(old: ReconciliationRecord): string | undefined;
 }
 
 const IN_PROGRESS = 'IN_PROGRESS';
@@ -115,17 +125,42 @@ export class ReconciliationStore {
     return out;
   }
 
-  /** IN_PROGRESS for this execution; a retry by the same execution rewrites the same values. */
-  start(call: CallRef & { callId: string }): Promise<WriteResult> {
-    return this.#write({
-      step: 'start the reconciliation (IN_PROGRESS)',
+  /**
+   * IN_PROGRESS for this execution; a retry by the same execution rewrites the same values. A record
+   * another execution left FAILED_* is reopened for this one ({@link WriteResult} outcome `reopened`):
+   * its attempt is cleared and its failure kept as `previous*`. COMPLETED, another execution's
+   * IN_PROGRESS, or another call's record: RecordConflictError.
+   */
+  async start(call: CallRef & { callId: string }): Promise<WriteResult> {
+    const step = 'start the reconciliation (IN_PROGRESS)';
+    const ownership = { dialogGroupId: call.dialogGroupId, callId: call.callId, sfExecutionId: call.executionId, reconciliationStatus: IN_PROGRESS };
+    const fresh = await this.#tryWrite({
+      step,
       ref: call,
-      set: { dialogGroupId: call.dialogGroupId, callId: call.callId, sfExecutionId: call.executionId, reconciliationStatus: IN_PROGRESS },
+      set: ownership,
       setIfNotExists: { startedAt: this.now() },
       condition: 'attribute_not_exists(#PK) OR (#sfExecutionId = :exec AND #callId = :callId AND #reconciliationStatus = :inProgress)',
       values: { exec: call.executionId, callId: call.callId, inProgress: IN_PROGRESS },
       alreadyApplied: () => false,
     });
+    if (fresh) return { outcome: 'written', record: fresh };
+    // Rarely taken (a deliberate re-run), so it costs a second conditional write rather than making
+    // every first start carry the reopen expression. Each write checks its whole precondition itself.
+    const reopen: Write = {
+      step,
+      ref: call,
+      set: { ...ownership, startedAt: this.now() },
+      setFrom: PreviousFailureFrom,
+      add: { previousFailureCount: 1 },
+      remove: [...AttemptAttributes],
+      condition: ReopenCondition.expression,
+      values: ReopenCondition.values(call.callId, call.executionId),
+      alreadyApplied: () => false,
+      explain: (old) => whyNotReopened(old, call.executionId),
+    };
+    const reopened = await this.#tryWrite(reopen);
+    if (reopened) return { outcome: 'reopened', record: reopened };
+    return this.#settleConflict(reopen);
   }
 
   recordExportCreated(ref: ExportRef & { exportCreatedAt: string }): Promise<WriteResult> {
@@ -229,6 +264,12 @@ export class ReconciliationStore {
   }
 
   async #write(w: Write): Promise<WriteResult> {
+    const record = await this.#tryWrite(w);
+    return record ? { outcome: 'written', record } : this.#settleConflict(w);
+  }
+
+  /** The record after the write, or undefined when its condition failed. */
+  async #tryWrite(w: Write): Promise<ReconciliationRecord | undefined> {
     const at = this.#clock();
     const set = { ...w.set, lastUpdated: at.toISOString(), TTL: Math.floor(at.getTime() / 1000) + this.#ttlSeconds };
     const clauses: string[] = [];
@@ -244,6 +285,7 @@ export class ReconciliationStore {
       setParts.push(`#${k} = if_not_exists(#${k}, :ine_${k})`);
       values[`:ine_${k}`] = v;
     }
+    for (const [k, operand] of Object.entries(w.setFrom ?? {})) setParts.push(`#${k} = ${operand}`);
     clauses.push(`SET ${setParts.join(', ')}`);
     const adds = Object.entries(w.add ?? {});
     if (adds.length > 0) {
@@ -264,14 +306,20 @@ export class ReconciliationStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return { outcome: 'written', record: this.#parse(w.ref.dialogGroupId, Attributes) };
+      return this.#parse(w.ref.dialogGroupId, Attributes);
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      return undefined;
     }
+  }
+
+  /** After a failed condition, the stored item decides: the same step already applied, or a conflict. */
+  async #settleConflict(w: Write): Promise<WriteResult> {
     const old = await this.get(w.ref.dialogGroupId);
     if (old && w.alreadyApplied(old)) return { outcome: 'already-applied', record: old };
+    const explained = old && w.explain?.(old);
     throw new RecordConflictError(
-      `Cannot ${w.step} for call ${JSON.stringify(w.ref.dialogGroupId)} from execution ${w.ref.executionId}: ${describe(old)}.`,
+      explained ?? `Cannot ${w.step} for call ${JSON.stringify(w.ref.dialogGroupId)} from execution ${w.ref.executionId}: ${describe(old)}.`,
       {
         dialogGroupId: w.ref.dialogGroupId,
         executionId: w.ref.executionId,

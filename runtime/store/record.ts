@@ -4,7 +4,7 @@
  * UpdateItem states and with people fixing records by hand, so nothing read is trusted blindly.
  */
 import { z } from 'zod';
-import { ExportJobStatuses, ReconciliationStatuses } from '../status.ts';
+import { ExportJobStatuses, FailureStatuses, ReconciliationStatuses } from '../status.ts';
 
 export const ReconciliationRecord = z.object({
   PK: z.string(),
@@ -30,6 +30,16 @@ export const ReconciliationRecord = z.object({
   failureReason: z.string().optional(),
   errorDetails: z.string().optional(),
   metadata: z.string().optional(),
+  /**
+   * The failure a new execution reopened this record from (runtime/store/reopen-failed.ts): what a
+   * person needs to see that the call was re-run and why the earlier attempt failed. Only the last
+   * failure is kept, with a count of all of them, so the item stays small however often it is re-run.
+   */
+  previousFailureStatus: z.enum(FailureStatuses).optional(),
+  previousFailureReason: z.string().optional(),
+  previousFailureExecutionId: z.string().optional(),
+  previousFailedAt: z.string().optional(),
+  previousFailureCount: z.number().int().optional(),
   lastUpdated: z.string(),
   /** Absent on a record the workflow's failure path created before any handler wrote it. */
   TTL: z.number().int().optional(),

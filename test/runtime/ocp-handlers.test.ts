@@ -93,6 +93,42 @@ describe('OCP-facing handlers (OCP simulator over HTTP + DynamoDB Local)', funct
       expect(createRequests(c.callId)).to.have.length(1);
     });
 
+    it('re-runs a call whose previous execution failed: a new export job for the new execution, the failure kept', async () => {
+      const c = call();
+      const first = await create()({ ...c, waitPolicy: adaptive });
+      await store.recordFailure({ ...c, status: 'FAILED_MAX_RETRIES', failureReason: 'The export did not finish within 3 status checks.', errorDetails: '{}' });
+      now += 60_000;
+      const rerun = { ...c, executionId: `${c.executionId}-r1` };
+      const second = await create()({ ...rerun, waitPolicy: adaptive });
+      expect(second.exportJobId).not.to.equal(first.exportJobId);
+      expect(createRequests(c.callId).map((e) => e.exportJobId)).to.deep.equal([first.exportJobId, second.exportJobId]);
+      expect(await store.get(c.dialogGroupId)).to.include({
+        reconciliationStatus: 'IN_PROGRESS', exportJobStatus: 'CREATED', exportJobId: second.exportJobId, sfExecutionId: rerun.executionId,
+        startedAt: new Date(now).toISOString(), previousFailureStatus: 'FAILED_MAX_RETRIES', previousFailureExecutionId: c.executionId, previousFailureCount: 1,
+      });
+      const retried = await create()({ ...rerun, waitPolicy: adaptive });
+      expect(retried.exportJobId, 'a retried invocation of the re-run gets its job back').to.equal(second.exportJobId);
+      expect(new Set(createRequests(c.callId).map((e) => e.exportJobId))).to.deep.equal(new Set([first.exportJobId, second.exportJobId]));
+      expect((await store.get(c.dialogGroupId))?.previousFailureCount).to.equal(1);
+    });
+
+    it('refuses to re-run a COMPLETED call without calling OCP, naming where its recording is', async () => {
+      const c = call();
+      const job = await create()({ ...c, waitPolicy: adaptive });
+      const s3Uri = `s3://recordings/recordings/${c.dialogGroupId}/${c.callId}.wav`;
+      const metadata = {
+        recording: { duration: 3, channels: 2, sampleRate: 8000, format: 'WAV' },
+        storedFile: { s3Uri, bucket: 'recordings', key: 'k', sizeBytes: 10, sha256: 'cd'.repeat(32), audio: { format: 'WAV', channels: 2, sampleRate: 8000, bitsPerSample: 16, durationSeconds: 3 } },
+        exportJobId: job.exportJobId,
+      };
+      await store.recordCompleted({ ...c, exportJobId: job.exportJobId, metadata: JSON.stringify(metadata), completedAt: new Date(now).toISOString() });
+      const err = await failure(create()({ ...c, executionId: `${c.executionId}-r1`, waitPolicy: adaptive }));
+      expect(err.name).to.equal('RecordConflictError');
+      expect(err.message).to.contain('already COMPLETED').and.contain(s3Uri);
+      expect(createRequests(c.callId)).to.have.length(1);
+      expect(await store.get(c.dialogGroupId)).to.include({ reconciliationStatus: 'COMPLETED', sfExecutionId: c.executionId });
+    });
+
     it('honours Retry-After on throttling and still creates exactly one job', async () => {
       const c = call({ faults: [{ kind: 'throttle', endpoint: 'create', times: 2, retryAfterSeconds: 0 }] });
       const out = await create()({ ...c, waitPolicy: adaptive });

@@ -150,7 +150,7 @@ describe('reconciliation store (DynamoDB Local)', function () {
     expect(fail).to.be.instanceOf(RecordConflictError);
   });
 
-  it("reads a record the workflow's failure path created (no TTL) and explains the conflict", async () => {
+  it("reads a record the workflow's failure path created (no TTL): its own execution is refused, a new one reopens it", async () => {
     const { ddb, tableName } = await freshStore('wf-failure');
     await ddb.send(
       new UpdateCommand({
@@ -161,9 +161,17 @@ describe('reconciliation store (DynamoDB Local)', function () {
       }),
     );
     const s2 = new ReconciliationStore({ ddb, tableName, ttlDays: 1 });
-    const err = await rejection(s2.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec }));
+    const err = await rejection(s2.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: otherExec }));
     expect(err).to.be.instanceOf(RecordConflictError);
     expect(err.message).to.contain('FAILED_OCP_API_ERROR').and.contain(otherExec);
+    const reopened = await s2.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec });
+    expect(reopened.outcome).to.equal('reopened');
+    expect(reopened.record).to.include({
+      reconciliationStatus: 'IN_PROGRESS', sfExecutionId: exec, previousFailureStatus: 'FAILED_OCP_API_ERROR',
+      previousFailureReason: 'r', previousFailureExecutionId: otherExec, previousFailedAt: '2026-01-01T00:00:00Z', previousFailureCount: 1,
+    });
+    expect(reopened.record.failureReason).to.equal(undefined);
+    expect(reopened.record.TTL, 'the reopened record expires like any other').to.be.a('number');
   });
 
   it('lists records by status since a time through the StatusIndex', async () => {
