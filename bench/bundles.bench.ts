@@ -61,6 +61,7 @@ console.log(`bundles: ${FunctionNames.length} handlers, ${Samples} fresh process
 console.log(`machine load average: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
 console.log(`${'handler'.padEnd(26)}${pad('KB', 8)}${pad('gzip KB', 9)}${pad('build ms', 10)}${pad('bundled ms', 12)}${pad('sdk ms', 8)}${pad('own ms', 8)}${pad('tsx ms', 9)}${pad('ratio', 8)}`);
 
+const sdkImports: string[] = [];
 let maxKb = 0;
 let maxImport = 0;
 let maxOwn = 0;
@@ -72,7 +73,8 @@ for (const name of FunctionNames) {
   const kb = Buffer.byteLength(bundle.code) / 1024;
   const gzKb = gzipSync(bundle.code).length / 1024;
   // The runtime-provided SDK modules this bundle imports, on their own: the part no bundling can shrink.
-  const sdkModules = [...new Set([...bundle.code.matchAll(/\bfrom\s*"(@aws-sdk\/[^"]+)"/g)].map((m) => m[1]!))];
+  const sdkModules = [...new Set([...bundle.code.matchAll(/\b(?:from|import)\s*"(@aws-sdk\/[^"]+)"/g)].map((m) => m[1]!))];
+  sdkImports.push(`  ${name}: ${sdkModules.map((m) => m.replace('@aws-sdk/', '')).join(', ') || 'none'}`);
   const [bundled, sdk, unbundled] = (await interleavedMedians([
     { urls: [pathToFileURL(file).href], nodeArgs: [], expectHandler: true },
     { urls: sdkModules, nodeArgs: [], expectHandler: false },
@@ -87,6 +89,7 @@ for (const name of FunctionNames) {
   );
 }
 console.log('sdk ms = importing only the @aws-sdk modules the bundle uses; own ms = bundled - sdk');
+console.log(`@aws-sdk packages each bundle imports (each is loaded on every cold start):\n${sdkImports.join('\n')}`);
 console.log('ratio = unbundled (tsx) import time / bundled import time; higher means the bundle loads faster');
 console.log(`size target <= ${TargetKb} KB: ${maxKb <= TargetKb ? 'met' : 'MISSED'} (max ${maxKb.toFixed(1)} KB)`);
 console.log(`cold import target <= ${TargetImportMs} ms: worst median ${maxImport.toFixed(1)} ms with the SDK (${maxImport <= TargetImportMs ? 'met' : 'MISSED'}), ${maxOwn.toFixed(1)} ms for the bundle's own code (${maxOwn <= TargetImportMs ? 'met' : 'MISSED'})`);
