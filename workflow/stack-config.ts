@@ -17,7 +17,8 @@ export function stackConfigPath(stack: string): string {
   return `${root}Pulumi.${stack}.yaml`;
 }
 
-export function readStackWorkflowConfig(stack: string): WorkflowConfig {
+/** The `config:` map of a stack's file (Pulumi.<stack>.yaml), keys as written (`project:key`). */
+export function readStackConfigFile(stack: string): { path: string; config: Record<string, unknown> } {
   const path = stackConfigPath(stack);
   let doc: unknown;
   try {
@@ -25,7 +26,11 @@ export function readStackWorkflowConfig(stack: string): WorkflowConfig {
   } catch (err) {
     throw new Error(`Cannot read stack config ${path}: ${(err as Error).message}`);
   }
-  const config = (doc as { config?: Record<string, unknown> } | null)?.config ?? {};
+  return { path, config: (doc as { config?: Record<string, unknown> } | null)?.config ?? {} };
+}
+
+export function readStackWorkflowConfig(stack: string): WorkflowConfig {
+  const { path, config } = readStackConfigFile(stack);
   try {
     return parseWorkflowConfig(config[WorkflowConfigKey]);
   } catch (err) {
