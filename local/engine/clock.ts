@@ -155,18 +155,22 @@ const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /**
  * Wall-clock time, optionally sped up: `new RealClock(60)` makes a 300 s Wait take 5 s.
- * now() runs `speed` times faster than real time from the moment the clock is created.
+ * now() runs `speed` times faster than real time from `originMs` (default: when the clock is
+ * created). Processes that share an origin and speed agree on the time, so an engine restarted
+ * mid-run does not see time move backwards.
  */
 export class RealClock implements Clock {
-  private readonly origin = Date.now();
-
-  constructor(readonly speed: number = 1) {
+  constructor(
+    readonly speed: number = 1,
+    /** Real epoch ms at which this clock's time equals real time. */
+    readonly originMs: number = Date.now(),
+  ) {
     if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`RealClock speed must be a positive number, got ${speed}`);
   }
 
   now(): number {
     if (this.speed === 1) return Date.now();
-    return Math.round(this.origin + (Date.now() - this.origin) * this.speed);
+    return Math.round(this.originMs + (Date.now() - this.originMs) * this.speed);
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {

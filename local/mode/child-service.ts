@@ -3,27 +3,12 @@
  * output in a log file, killed by PID on stop or when this process exits so nothing is orphaned,
  * and restartable (chaos kills it with SIGKILL and starts it again).
  */
+import { killOnExit, forgetChild } from '../services/kill-on-exit.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of live) {
-      try {
-        if (child.pid) process.kill(child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  });
-}
 
 export interface ChildServiceOptions {
   name: string;
@@ -78,15 +63,14 @@ export function childService(options: ChildServiceOptions): ChildService {
       closeSync(fd);
       child = proc;
       count += 1;
-      live.add(proc);
-      installExitHook();
+      killOnExit(proc);
       exit = new Promise((resolve) => {
         proc.once('exit', (code) => {
-          live.delete(proc);
+          forgetChild(proc);
           resolve(code);
         });
         proc.once('error', () => {
-          live.delete(proc);
+          forgetChild(proc);
           resolve(null);
         });
       });

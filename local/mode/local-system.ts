@@ -4,6 +4,7 @@
  * poller) and the download worker, started in that order on 127.0.0.1, with the table, queues and
  * bucket created from the shared definitions. Everything a run writes lives under one folder.
  */
+import { RealClock } from '../engine/clock.ts';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { join } from 'node:path';
@@ -22,7 +23,6 @@ import type { ScenarioPatch, ScenarioTarget } from '../ocp-sim/scenario.ts';
 import type { WorkflowConfig } from '../../workflow/config.ts';
 import type { StackConfig } from '../../infra/config.ts';
 import { HealthReport } from '../../container/src/health.ts';
-import { AnchoredClock } from './anchored-clock.ts';
 import { readStackConfig } from './stack-settings.ts';
 import { startReaper } from './reaper.ts';
 import { assertJavaAvailable, assertRequestedPortsFree, workerHeartbeatSeconds, type RequestedPorts } from './preflight.ts';
@@ -67,7 +67,7 @@ export interface LocalSystem {
   endpoints: LocalEndpoints;
   wiring: LocalWiring;
   queues: Record<'input' | 'worker' | 'failure', ProvisionedQueue>;
-  clock: AnchoredClock;
+  clock: RealClock;
   ocp: OcpSimulator;
   clients: { ddb: DynamoDBClient; sqs: SQSClient; s3: S3Client; sfn: SFNClient };
   workflowHost: ChildService;
@@ -107,7 +107,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   };
 
   try {
-    const clock = new AnchoredClock(Date.now(), options.speed);
+    const clock = new RealClock(options.speed);
     const names = localResourceNames(options.prefix ?? LocalPrefix);
 
     let dynamo: Pick<DynamoDbLocal, 'endpoint'>;

