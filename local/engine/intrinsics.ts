@@ -2,6 +2,7 @@
  * The States.* intrinsic functions. Calls are parsed once when the machine is created (a syntax
  * error is an invalid definition) and evaluated per state; bad arguments raise States.IntrinsicFailure.
  */
+import { seededRandom } from './seeded-random.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { compilePath, NOT_FOUND, type PathScope } from './paths.ts';
 import { States, StatesError } from './states-error.ts';
@@ -162,18 +163,6 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return ka.every((k) => Object.hasOwn(b, k) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-/** A small seedable generator for States.MathRandom with a seed (mulberry32). */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Stand-ins for escaped braces inside a States.Format template, restored after placeholders are found. */
 const ESCAPED_OPEN = '\uE000';
 const ESCAPED_CLOSE = '\uE001';
@@ -292,7 +281,7 @@ const FUNCTIONS: Record<string, Impl> = {
     const start = int(fn, args[0], 'start');
     const end = int(fn, args[1], 'end');
     if (end <= start) throw failure(fn, `end (${end}) must be greater than start (${start})`);
-    const r = args.length === 3 ? seeded(int(fn, args[2], 'seed'))() : random();
+    const r = args.length === 3 ? seededRandom(int(fn, args[2], 'seed'))() : random();
     return start + Math.floor(r * (end - start));
   },
   'States.MathAdd': (args, fn) => {
