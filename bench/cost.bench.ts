@@ -19,7 +19,7 @@ import { startDynamoDbLocal } from '../local/services/dynamodb-local.ts';
 import { startFauxqs } from '../local/services/fauxqs.ts';
 import { provisionQueues, provisionTable } from '../local/services/provision.ts';
 import { startSecretsManager } from '../local/sfn-api/secrets-manager.ts';
-import { LocalCredentials, LocalRegion, type LocalWiring } from '../local/mode/environment.ts';
+import { LocalCredentials, LocalRegion, localWiring } from '../local/mode/environment.ts';
 import { localHandlers } from '../local/mode/local-handlers.ts';
 import { LocalQueueSizing, localResourceNames } from '../local/mode/local-resources.ts';
 import { mean, percentile } from '../local/mode/percentiles.ts';
@@ -77,19 +77,14 @@ async function runPolicy(policy: 'fixed' | 'adaptive', base: WorkflowConfig, sha
   // noise) from the execution ARN it gets as the idempotency key, so both policies meet the same jobs.
   const machineName = 'reconciliation-cost-bench';
   const stateMachineArn = `arn:aws:states:${LocalRegion}:${LocalAccountId}:stateMachine:${machineName}`;
-  const wiring: LocalWiring = {
+  const wiring = localWiring({
     endpoints: { dynamodb: shared.dynamodb, sqsS3: shared.sqsS3, stepFunctions: 'http://127.0.0.1:9', secretsManager: secrets.endpoint, ocp: ocp.baseUrl },
-    tableName: names.tableName,
-    bucketName: names.bucketName,
-    inputQueueUrl: queues.input.url,
-    inputDlqUrl: queues.input.deadLetter!.url,
-    workerQueueUrl: queues.worker.url,
-    workerDlqUrl: queues.worker.deadLetter!.url,
-    failureQueueUrl: queues.failure.url,
+    names,
+    queues,
     stateMachineArn,
     ocpTokenSecretArn: secretArn,
     recordTtlDays: 30,
-  };
+  });
   // Real-time timeouts measure the machine, not the policy: with a thousand executions in flight on
   // one virtual instant, the OCP client's 10 s would fire under load and add error-path states.
   const handlers = localHandlers(wiring, clock, { logLevel: 'SILENT', ocpTimeoutMs: 600_000 });

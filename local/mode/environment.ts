@@ -4,6 +4,7 @@
  * AWS_ENDPOINT_URL_<SERVICE> variables that point every client at the local servers.
  */
 import { Env } from '../../system/functions.ts';
+import type { ProvisionedQueue } from '../services/provision.ts';
 
 export const LocalRegion = 'us-east-1';
 export const LocalCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
@@ -30,6 +31,35 @@ export interface LocalWiring {
   ocpTokenSecretArn: string;
   /** From the stack config, as infra sets RECORD_TTL_DAYS. */
   recordTtlDays: number;
+}
+
+/** Maps provisioned resources to the settings the handlers and the worker read. */
+export function localWiring(args: {
+  endpoints: LocalEndpoints;
+  names: { tableName: string; bucketName: string };
+  queues: Record<'input' | 'worker' | 'failure', ProvisionedQueue>;
+  stateMachineArn: string;
+  ocpTokenSecretArn: string;
+  recordTtlDays: number;
+}): LocalWiring {
+  const { queues } = args;
+  const dlq = (q: ProvisionedQueue, name: string): string => {
+    if (!q.deadLetter) throw new Error(`the ${name} queue was provisioned without its dead-letter queue`);
+    return q.deadLetter.url;
+  };
+  return {
+    endpoints: args.endpoints,
+    tableName: args.names.tableName,
+    bucketName: args.names.bucketName,
+    inputQueueUrl: queues.input.url,
+    inputDlqUrl: dlq(queues.input, 'input'),
+    workerQueueUrl: queues.worker.url,
+    workerDlqUrl: dlq(queues.worker, 'worker'),
+    failureQueueUrl: queues.failure.url,
+    stateMachineArn: args.stateMachineArn,
+    ocpTokenSecretArn: args.ocpTokenSecretArn,
+    recordTtlDays: args.recordTtlDays,
+  };
 }
 
 /** Variables every SDK client in a local process needs. */

@@ -29,7 +29,7 @@ import { assertJavaAvailable, assertRequestedPortsFree, workerHeartbeatSeconds, 
 import { onLoopback } from './loopback-queues.ts';
 import { childService, type ChildService } from './child-service.ts';
 import { createRunFolders, type RunFolders } from './data-dir.ts';
-import { LocalCredentials, LocalRegion, baseProcessEnvironment, sdkEnvironment, workerEnvironment, type LocalEndpoints, type LocalWiring } from './environment.ts';
+import { LocalCredentials, LocalRegion, baseProcessEnvironment, localWiring, sdkEnvironment, workerEnvironment, type LocalEndpoints, type LocalWiring } from './environment.ts';
 import { LocalPrefix, LocalQueueSizing, localResourceNames } from './local-resources.ts';
 import { createServiceLog, type ServiceLog } from './service-log.ts';
 import { WorkflowHostReadyMarker, stateMachineArnFor, type WorkflowHostConfig } from './workflow-host.ts';
@@ -148,19 +148,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
     const sfnPort = options.ports?.stepFunctions ?? (await freePort());
     const endpoints: LocalEndpoints = { dynamodb: dynamo.endpoint, sqsS3: fauxqs.endpoint, stepFunctions: `http://127.0.0.1:${sfnPort}`, secretsManager: secrets.endpoint, ocp: ocp.baseUrl };
-    const wiring: LocalWiring = {
+    const wiring = localWiring({
       endpoints,
-      tableName: names.tableName,
-      bucketName: names.bucketName,
-      inputQueueUrl: queues.input.url,
-      inputDlqUrl: queues.input.deadLetter!.url,
-      workerQueueUrl: queues.worker.url,
-      workerDlqUrl: queues.worker.deadLetter!.url,
-      failureQueueUrl: queues.failure.url,
+      names,
+      queues,
       stateMachineArn: stateMachineArnFor(names.prefix),
       ocpTokenSecretArn: secretArn,
       recordTtlDays: stack.recordTtlDays,
-    };
+    });
     const clients = { ddb, sqs, s3, sfn: new SFNClient({ ...aws, endpoint: endpoints.stepFunctions }) };
     stops.push(async () => clients.sfn.destroy());
 
