@@ -14,6 +14,8 @@ export const ErrorNames = {
   AudioMismatch: 'AudioMismatchError',
   // A conditional write met a record that is already terminal or further along.
   RecordConflict: 'RecordConflictError',
+  // A new execution for a call whose record is already COMPLETED: nothing to do, not a failure.
+  AlreadyReconciled: 'AlreadyReconciledError',
   // Download worker (container/) failures, sent with SendTaskFailure.
   UrlNotAllowed: 'UrlNotAllowed',
   ArchiveInvalid: 'ArchiveInvalid',
@@ -76,5 +78,12 @@ export class AudioMismatchError extends NamedError {
 export class RecordConflictError extends NamedError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super(ErrorNames.RecordConflict, message, details);
+  }
+}
+
+/** The call's recording is already recovered (its record is COMPLETED); the message says where it is. */
+export class AlreadyReconciledError extends NamedError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(ErrorNames.AlreadyReconciled, message, details);
   }
 }

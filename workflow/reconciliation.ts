@@ -2,6 +2,8 @@
  * The reconciliation workflow, written with the DSL. Happy path (export done on the 3rd poll):
  * CreateExportJob, 3 × (WaitForExport, CheckExportStatus, EvaluateExportStatus),
  * DownloadAndDescribe with its two branch tasks, ConsolidateReconciliation: 14 states entered.
+ * The other success end: a new execution for a call already COMPLETED goes from CreateExportJob's
+ * AlreadyReconciledError catch straight to AlreadyReconciled, with no failure record or DLQ message.
  *
  * Data flow: ids always come from the execution input ($$), job id, poll counter and failure facts
  * travel in variables, and the state data carries only the latest Lambda result (what the next
@@ -15,6 +17,7 @@ import {
   Parallel,
   Pass,
   States,
+  Succeed,
   WaitTime,
   Wait,
   buildStateMachine,
@@ -41,6 +44,7 @@ export const StateNames = {
   getExportMetadata: 'GetExportMetadata',
   notifyDownloadService: 'NotifyDownloadService',
   consolidateReconciliation: 'ConsolidateReconciliation',
+  alreadyReconciled: 'AlreadyReconciled',
 } as const;
 
 /** OCP's export statuses the workflow routes on; anything else is FAILED_UNKNOWN_STATUS. */
@@ -70,6 +74,13 @@ export function buildReconciliationWorkflow(config: WorkflowConfig, resources: W
   const toFailure = failurePath(resources);
   const maxPolls = config.maxPolls;
 
+  // A new execution (higher retryAttempt, operator's StartExecution) for a call already COMPLETED:
+  // the recording is recovered, so this is not a failure. RecordFailure would refuse to touch the
+  // COMPLETED record anyway, and a DLQ message would be a false alarm.
+  const alreadyReconciled = new Succeed(StateNames.alreadyReconciled, {
+    comment: 'The call was already reconciled by an earlier execution; $.alreadyReconciled.Cause says where its recording is stored.',
+  });
+
   const createExportJob = lambdaInvoke(StateNames.createExportJob, {
     comment: 'Records the call IN_PROGRESS, creates the OCP export job and records CREATED (the Lambda writes both).',
     functionArn: fn.createExportJob,
@@ -81,6 +92,8 @@ export function buildReconciliationWorkflow(config: WorkflowConfig, resources: W
   })
     .addRetry(RetryOcpTransient)
     .addRetry(RetryLambdaService)
+    // The execution input plus the error, so the output names the call and where its file is.
+    .addCatch(alreadyReconciled, { errors: [ErrorNames.AlreadyReconciled], resultPath: '$.alreadyReconciled' })
     .addCatch(toFailure, {
       errors: OcpErrors,
       assign: {

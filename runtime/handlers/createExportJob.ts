@@ -3,7 +3,8 @@
  * The OCP Idempotency-Key is the execution id and `requestedAt` is the record's first start time,
  * so a retried invocation sends the identical request and gets the same job back. A new execution
  * for a call that failed before starts over with a new job (the store reopens the failed record);
- * a COMPLETED call fails with RecordConflictError naming where its recording is.
+ * a COMPLETED call raises AlreadyReconciledError naming where its recording is, before any OCP
+ * call (the workflow ends that execution as a success: nothing is missing).
  */
 import type { OcpClient } from '../ocp/client.ts';
 import { CreateExportJobInput, CreateExportJobOutput } from '../contracts.ts';

@@ -3,7 +3,8 @@
  * the record forward: a terminal status is never overwritten, exportJobStatus follows the order in
  * runtime/status.ts, and only the execution that owns the record may write it. When the condition
  * fails, the stored item decides what happened: the same step already applied by the same execution
- * (a retried invocation) is a no-op success; anything else is a RecordConflictError saying why.
+ * (a retried invocation) is a no-op success; anything else is a RecordConflictError saying why, except
+ * a new execution for a call already COMPLETED: AlreadyReconciledError, which is not a failure.
  * The one exception to "never backwards": a new execution may reopen a FAILED_* record
  * (runtime/store/reopen-failed.ts says when, and what it keeps of the failure).
  */
@@ -11,10 +12,10 @@ import { FailureWriteCondition } from './failure-condition.ts';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Table } from '../../system/resources.ts';
-import { RecordConflictError } from '../errors.ts';
+import { AlreadyReconciledError, RecordConflictError } from '../errors.ts';
 import { exportProgressRank, type ExportJobStatus, type FailureStatus, type ReconciliationStatus } from '../status.ts';
 import { ReconciliationRecord } from './record.ts';
-import { AttemptAttributes, PreviousFailureFrom, ReopenCondition, whyNotReopened } from './reopen-failed.ts';
+import { AttemptAttributes, PreviousFailureFrom, ReopenCondition, isAlreadyReconciled, whyNotReopened } from './reopen-failed.ts';
 
 export interface StoreOptions {
   ddb: DynamoDBDocumentClient;
@@ -58,6 +59,8 @@ interface Write {
   alreadyApplied(old: ReconciliationRecord): boolean;
   /** A more precise reason than the generic one when the write is refused, if there is one. */
   explain?(old: ReconciliationRecord): string | undefined;
+  /** The error a refused write raises, when not RecordConflictError. */
+  refusal?(old: ReconciliationRecord): typeof AlreadyReconciledError | undefined;
 }
 
 const IN_PROGRESS = 'IN_PROGRESS';
@@ -128,8 +131,9 @@ export class ReconciliationStore {
   /**
    * IN_PROGRESS for this execution; a retry by the same execution rewrites the same values. A record
    * another execution left FAILED_* is reopened for this one ({@link WriteResult} outcome `reopened`):
-   * its attempt is cleared and its failure kept as `previous*`. COMPLETED, another execution's
-   * IN_PROGRESS, or another call's record: RecordConflictError.
+   * its attempt is cleared and its failure kept as `previous*`. This call's COMPLETED record:
+   * AlreadyReconciledError, saying where the recording is. Another execution's IN_PROGRESS, or
+   * another call's record: RecordConflictError.
    */
   async start(call: CallRef & { callId: string }): Promise<WriteResult> {
     const step = 'start the reconciliation (IN_PROGRESS)';
@@ -156,7 +160,8 @@ export class ReconciliationStore {
       condition: ReopenCondition.expression,
       values: ReopenCondition.values(call.callId, call.executionId),
       alreadyApplied: () => false,
-      explain: (old) => whyNotReopened(old, call.executionId),
+      explain: (old) => whyNotReopened(old, call.executionId, call.callId),
+      refusal: (old) => (isAlreadyReconciled(old, call.callId) ? AlreadyReconciledError : undefined),
     };
     const reopened = await this.#tryWrite(reopen);
     if (reopened) return { outcome: 'reopened', record: reopened };
@@ -318,7 +323,8 @@ export class ReconciliationStore {
     const old = await this.get(w.ref.dialogGroupId);
     if (old && w.alreadyApplied(old)) return { outcome: 'already-applied', record: old };
     const explained = old && w.explain?.(old);
-    throw new RecordConflictError(
+    const Refusal = (old && w.refusal?.(old)) ?? RecordConflictError;
+    throw new Refusal(
       explained ?? `Cannot ${w.step} for call ${JSON.stringify(w.ref.dialogGroupId)} from execution ${w.ref.executionId}: ${describe(old)}.`,
       {
         dialogGroupId: w.ref.dialogGroupId,

@@ -52,12 +52,22 @@ export const ReopenCondition = {
 } as const;
 
 /**
- * Why `executionId` may not start the call in `old`, when the generic "never moves backwards" is not
- * the whole story: the call is already recovered (and where its file is), or the failure is its own.
+ * The record is this call's and COMPLETED: its recording is recovered, so a new execution has nothing
+ * to do (AlreadyReconciledError, which the workflow ends as a success). A COMPLETED record of another
+ * callId under the same dialogGroupId says nothing about this call's recording: a plain conflict.
  */
-export function whyNotReopened(old: ReconciliationRecord, executionId: string): string | undefined {
+export function isAlreadyReconciled(old: ReconciliationRecord, callId: string): boolean {
+  return old.reconciliationStatus === 'COMPLETED' && old.callId === callId;
+}
+
+/**
+ * Why `executionId` may not start `callId` on the record `old`, when the generic "never moves
+ * backwards" is not the whole story: the call is already recovered (and where its file is), or the
+ * failure is its own.
+ */
+export function whyNotReopened(old: ReconciliationRecord, executionId: string, callId: string): string | undefined {
   const call = `Call ${JSON.stringify(old.dialogGroupId)} (callId ${JSON.stringify(old.callId)})`;
-  if (old.reconciliationStatus === 'COMPLETED') {
+  if (isAlreadyReconciled(old, callId)) {
     const at = old.completedAt ? ` at ${old.completedAt}` : '';
     return `${call} is already COMPLETED by execution ${old.sfExecutionId}${at}; ${storedFile(old)}. A completed call is never re-run, so execution ${executionId} has nothing to do.`;
   }

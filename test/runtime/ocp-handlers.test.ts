@@ -112,7 +112,7 @@ describe('OCP-facing handlers (OCP simulator over HTTP + DynamoDB Local)', funct
       expect((await store.get(c.dialogGroupId))?.previousFailureCount).to.equal(1);
     });
 
-    it('refuses to re-run a COMPLETED call without calling OCP, naming where its recording is', async () => {
+    it('answers a re-run of a COMPLETED call with AlreadyReconciledError naming where its recording is, without calling OCP', async () => {
       const c = call();
       const job = await create()({ ...c, waitPolicy: adaptive });
       const s3Uri = `s3://recordings/recordings/${c.dialogGroupId}/${c.callId}.wav`;
@@ -123,7 +123,7 @@ describe('OCP-facing handlers (OCP simulator over HTTP + DynamoDB Local)', funct
       };
       await store.recordCompleted({ ...c, exportJobId: job.exportJobId, metadata: JSON.stringify(metadata), completedAt: new Date(now).toISOString() });
       const err = await failure(create()({ ...c, executionId: `${c.executionId}-r1`, waitPolicy: adaptive }));
-      expect(err.name).to.equal('RecordConflictError');
+      expect(err.name).to.equal('AlreadyReconciledError');
       expect(err.message).to.contain('already COMPLETED').and.contain(s3Uri);
       expect(createRequests(c.callId)).to.have.length(1);
       expect(await store.get(c.dialogGroupId)).to.include({ reconciliationStatus: 'COMPLETED', sfExecutionId: c.executionId });

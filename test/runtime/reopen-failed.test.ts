@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RecordConflictError } from '../../runtime/errors.ts';
+import { AlreadyReconciledError, RecordConflictError } from '../../runtime/errors.ts';
 import type { ConsolidatedMetadata } from '../../runtime/store/record.ts';
 import type { ReconciliationStore } from '../../runtime/store/reconciliation-store.ts';
 import { AttemptAttributes } from '../../runtime/store/reopen-failed.ts';
@@ -146,7 +146,7 @@ describe('re-running a call whose execution failed (store on DynamoDB Local)', f
     });
   });
 
-  it('never reopens a COMPLETED call, and says where its recording already is', async () => {
+  it('never reopens a COMPLETED call: AlreadyReconciledError, saying where its recording already is', async () => {
     await store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec1 });
     const ref = { dialogGroupId: dg, executionId: exec1, exportJobId: 'job-1' };
     await store.recordExportCreated({ ...ref, exportCreatedAt: iso() });
@@ -157,8 +157,8 @@ describe('re-running a call whose execution failed (store on DynamoDB Local)', f
 
     for (const executionId of [exec2, exec1]) {
       const err = await rejection(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId }));
-      expect(err).to.be.instanceOf(RecordConflictError);
-      expect(err.name).to.equal('RecordConflictError');
+      expect(err).to.be.instanceOf(AlreadyReconciledError);
+      expect(err.name).to.equal('AlreadyReconciledError');
       expect(err.message)
         .to.contain('already COMPLETED')
         .and.contain(`execution ${exec1} at ${completedAt}`)
@@ -174,8 +174,20 @@ describe('re-running a call whose execution failed (store on DynamoDB Local)', f
     await store.recordExportCreated({ dialogGroupId: dg, executionId: exec1, exportJobId: 'job-odd', exportCreatedAt: iso() });
     await store.recordCompleted({ dialogGroupId: dg, executionId: exec1, exportJobId: 'job-odd', metadata: 'not json', completedAt: iso() });
     const err = await rejection(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec2 }));
+    expect(err).to.be.instanceOf(AlreadyReconciledError);
     expect(err.message).to.contain('already COMPLETED').and.contain('cannot be read').and.contain('job-odd');
     expect((await store.get(dg))?.reconciliationStatus).to.equal('COMPLETED');
+  });
+
+  it("treats another call's COMPLETED record as a conflict, not as this call already reconciled", async () => {
+    await store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec1 });
+    await store.recordExportCreated({ dialogGroupId: dg, executionId: exec1, exportJobId: 'job-1', exportCreatedAt: iso() });
+    await store.recordCompleted({ dialogGroupId: dg, executionId: exec1, exportJobId: 'job-1', metadata: JSON.stringify(storedMetadata(dg)), completedAt: iso() });
+    const err = await rejection(store.start({ dialogGroupId: dg, callId: 'CALL-2', executionId: exec2 }));
+    expect(err).to.be.instanceOf(RecordConflictError);
+    expect(err.name).to.equal('RecordConflictError');
+    expect(err.message).to.contain('COMPLETED').and.contain('"CALL-1"').and.not.contain('nothing to do');
+    expect((await store.get(dg))?.callId).to.equal('CALL-1');
   });
 
   it("does not take over another execution's IN_PROGRESS record, however far it got", async () => {

@@ -13,6 +13,7 @@ describe('state machine diagram', () => {
       expect(mermaid).to.contain(name);
     }
     expect(mermaid).to.contain('DownloadAndDescribe -.->|FAILED_DOWNLOAD_TIMEOUT| RecordFailure');
+    expect(mermaid).to.contain('CreateExportJob -.->|AlreadyReconciledError| AlreadyReconciled');
   });
 
   it('is up to date in docs/state-machine.md and the README (run npm run graph after changing the workflow)', () => {

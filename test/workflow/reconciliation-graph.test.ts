@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import validator from 'asl-validator';
+import { ErrorNames } from '../../runtime/errors.ts';
 import { FailureStatuses } from '../../runtime/status.ts';
 import { parseWorkflowConfig, type WorkflowConfig } from '../../workflow/config.ts';
 import { FailureStateNames } from '../../workflow/failure-path.ts';
@@ -67,7 +68,23 @@ describe('reconciliation ASL graph', () => {
       expect(ok, p.names.join(' → ')).to.equal(true);
     }
     const successEnds = new Set(all.filter((p) => (states[p.names.at(-1) as string] as State).Type !== 'Fail').map((p) => p.names.at(-1)));
-    expect([...successEnds]).to.deep.equal([StateNames.consolidateReconciliation]);
+    expect([...successEnds].sort()).to.deep.equal([StateNames.alreadyReconciled, StateNames.consolidateReconciliation]);
+  });
+
+  it('ends a re-run of an already COMPLETED call in its own Succeed state, before any failure route and off the happy path', () => {
+    const catches = (states[StateNames.createExportJob] as State).Catch ?? [];
+    const caught = catches.findIndex((c) => (c.ErrorEquals as string[]).includes(ErrorNames.AlreadyReconciled));
+    expect(catches[caught], 'a catch of its own, not shared with other errors').to.deep.equal({
+      ErrorEquals: [ErrorNames.AlreadyReconciled],
+      ResultPath: '$.alreadyReconciled',
+      Next: StateNames.alreadyReconciled,
+    });
+    expect(caught).to.be.lessThan(catches.findIndex((c) => (c.ErrorEquals as string[]).includes('States.ALL')));
+    expect(states[StateNames.alreadyReconciled]?.Type).to.equal('Succeed');
+    const into = all.filter((p) => p.names.includes(StateNames.alreadyReconciled));
+    expect(into.map((p) => p.names)).to.deep.equal([[StateNames.createExportJob, StateNames.alreadyReconciled]]);
+    const reachedFrom = Object.entries(states).filter(([, st]) => edges(st).some((e) => e.to === StateNames.alreadyReconciled));
+    expect(reachedFrom.map(([name]) => name)).to.deep.equal([StateNames.createExportJob]);
   });
 
   it('gives every Task and Parallel a catch-all; branch tasks are covered by their Parallel', () => {
@@ -166,6 +183,6 @@ describe('reconciliation ASL graph', () => {
   it('renders the same bytes for the same input', () => {
     const config = readStackWorkflowConfig('dev');
     expect(renderReconciliationAsl(config, synthResources())).to.equal(renderReconciliationAsl(config, synthResources()));
-    expect(buildReconciliationWorkflow(config, synthResources()).states().map((s) => s.name)).to.have.length(13);
+    expect(buildReconciliationWorkflow(config, synthResources()).states().map((s) => s.name)).to.have.length(14);
   });
 });

@@ -134,6 +134,28 @@ describe('reconciliation workflow routing (the rendered ASL on the local engine,
     expect(result.entered).not.to.include(StateNames.downloadAndDescribe);
   });
 
+  it('ends a re-run of an already COMPLETED call as a success: no failure record, no DLQ message, the file location in the output', async () => {
+    const s3Uri = 's3://recordings/recordings/DG-1/CALL-1.wav';
+    // What Lambda sends as Cause for a thrown error: its error document.
+    const cause = JSON.stringify({
+      errorType: 'AlreadyReconciledError',
+      errorMessage: `Call "DG-1" (callId "CALL-1") is already COMPLETED by execution arn:earlier; its recording is stored at ${s3Uri}.`,
+      trace: [],
+    });
+    const result = await run(1, { override: (s) => (s === StateNames.createExportJob ? { error: 'AlreadyReconciledError', cause } : undefined) });
+    expect(result.status).to.equal('SUCCEEDED');
+    expect(result.entered).to.deep.equal([StateNames.createExportJob, StateNames.alreadyReconciled]);
+    expect(result.calls[StateNames.createExportJob], 'not retried').to.have.length(1);
+    expect(result.calls.RecordFailure).to.equal(undefined);
+    expect(result.calls.SendFailureToDlq).to.equal(undefined);
+    expect(result.output).to.deep.equal({ ...input, alreadyReconciled: { Error: 'AlreadyReconciledError', Cause: cause } });
+    expect(JSON.stringify(result.output)).to.contain(s3Uri);
+
+    // Any other conflict on the record is still a failure someone must look at.
+    const conflict = await run(1, { override: (s) => (s === StateNames.createExportJob ? { error: 'RecordConflictError', cause: 'owned by another execution' } : undefined) });
+    expect(expectFailure(conflict, 'FAILED_UNEXPECTED_ERROR')).to.include({ error: 'RecordConflictError', exportJobId: null });
+  });
+
   it('sends exportJobId null when the export job was never created', async () => {
     const ocp = await run(1, { override: (s) => (s === StateNames.createExportJob ? { error: 'OCPAPIError', cause: 'call not found' } : undefined) });
     const notice = expectFailure(ocp, 'FAILED_OCP_API_ERROR');
