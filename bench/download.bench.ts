@@ -81,6 +81,16 @@ function peakRssBytes(pid: number): number | undefined {
   }
 }
 
+/** CPU seconds (user + system) a live process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Samples VmHWM until the process exits (the last sample before exit is the peak). */
 function watchPeak(child: ChildProcess): { peak: () => number } {
   let peak = 0;
@@ -117,6 +127,8 @@ function firstLine(child: ChildProcess): Promise<string> {
 const tsxArgs = ['--import', 'tsx', import.meta.filename];
 const mibps = (bytes: number, seconds: number) => bytes / MiB / seconds;
 const fmt = (n: number) => n.toFixed(1);
+const cpuLine = (seconds: number, cpu: Record<string, number>) =>
+  `CPU s over ${seconds.toFixed(1)} s wall: ` + Object.entries(cpu).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
 
 // ---------------------------------------------------------------------------- the benchmark
 async function main(): Promise<void> {
@@ -173,7 +185,7 @@ async function main(): Promise<void> {
   const workerDir = join(dataDir, 'worker-bundle');
   const bundle = await bundleWorker(workerDir);
 
-  async function worker(gib: number): Promise<{ bytes: number; seconds: number; peakRss: number }> {
+  async function worker(gib: number): Promise<{ bytes: number; seconds: number; peakRss: number; cpu: { worker: number; s3: number; bench: number } }> {
     const job = await exportOf(gib, `CALL-BENCH-${gib}`);
     const child = spawn(process.execPath, [...workerNodeFlags, bundle.main], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -204,6 +216,7 @@ async function main(): Promise<void> {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     await sleep(1500); // let it start polling: its start-up is not part of the transfer
+    const cpuBefore = { worker: cpuSeconds(child.pid!), s3: cpuSeconds(s3Server.pid!), bench: process.cpuUsage() };
     const started = performance.now();
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: JSON.stringify({ ...job, dialogGroupId: 'DG-BENCH' }) }),
@@ -216,20 +229,22 @@ async function main(): Promise<void> {
     }
     const seconds = (performance.now() - started) / 1000;
     const peakRss = rss.peak();
+    const benchCpu = process.cpuUsage(cpuBefore.bench);
+    const cpu = { worker: cpuSeconds(child.pid!) - cpuBefore.worker, s3: cpuSeconds(s3Server.pid!) - cpuBefore.s3, bench: (benchCpu.user + benchCpu.system) / 1e6 };
     child.kill('SIGTERM');
     await exited;
     if (d.status !== 'SUCCEEDED') throw new Error(`worker run ${d.status}: ${d.error} ${d.cause}\n${out.slice(-3000)}`);
     const result = DownloadResult.parse(JSON.parse(d.output!));
     if (result.sha256 !== job.expected.sha256) throw new Error('worker stored bytes whose sha256 differs from the export');
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: result.key }));
-    return { bytes: result.sizeBytes, seconds, peakRss };
+    return { bytes: result.sizeBytes, seconds, peakRss, cpu };
   }
 
   console.log(`download bench: ${sizeGiB} GiB export from the OCP simulator, S3 = fauxqs, all on 127.0.0.1; parts ${partSizeMib} MiB x ${queueSize}\n`);
 
   if (process.env.BENCH_DOWNLOAD_BASELINES === '0') {
     const only = await worker(sizeGiB);
-    console.log(`worker only: ${fmt(mibps(only.bytes, only.seconds))} MiB/s, peak RSS ${fmt(only.peakRss / MiB)} MiB`);
+    console.log(`worker only: ${fmt(mibps(only.bytes, only.seconds))} MiB/s, peak RSS ${fmt(only.peakRss / MiB)} MiB, ${cpuLine(only.seconds, only.cpu)}`);
     s3Server.kill('SIGTERM');
     return;
   }
@@ -257,6 +272,7 @@ async function main(): Promise<void> {
   const w = await worker(sizeGiB);
   const workerRate = mibps(w.bytes, w.seconds);
   console.log(`worker (full path)       ${fmt(workerRate).padStart(7)} MiB/s   peak RSS ${fmt(w.peakRss / MiB).padStart(6)} MiB   (${w.bytes} bytes in ${w.seconds.toFixed(2)} s, task start to SendTaskSuccess)`);
+  console.log(`  ${cpuLine(w.seconds, w.cpu)}`);
 
   const slower = Math.min(mibps(curlBytes, curlSeconds), mibps(fileBytes, uploadSeconds));
   console.log(`\nratio: ${(workerRate / slower).toFixed(2)}   (target >= 0.9; worker / slower baseline)`);
@@ -267,7 +283,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_DOWNLOAD_SKIP_DOUBLE !== '1') {
     const half = await worker(sizeGiB / 2);
     console.log(
-      `\nworker at ${sizeGiB / 2} GiB       ${fmt(mibps(half.bytes, half.seconds)).padStart(7)} MiB/s   peak RSS ${fmt(half.peakRss / MiB).padStart(6)} MiB` +
+      `\nworker at ${sizeGiB / 2} GiB       ${fmt(mibps(half.bytes, half.seconds)).padStart(7)} MiB/s   peak RSS ${fmt(half.peakRss / MiB).padStart(6)} MiB   ${cpuLine(half.seconds, half.cpu)}` +
         `\npeak RSS growth when the file doubles (${sizeGiB / 2} -> ${sizeGiB} GiB): ${fmt((w.peakRss - half.peakRss) / MiB)} MiB (${((w.peakRss / half.peakRss - 1) * 100).toFixed(1)}%)`,
     );
   }
