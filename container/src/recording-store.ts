@@ -14,7 +14,6 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
-import { getHeapStatistics } from 'node:v8';
 
 export interface UploadTuning {
   partSizeBytes: number;
@@ -32,11 +31,6 @@ export const MetadataKeys = {
 /** CopyObject copies at most 5 GiB; larger objects are copied part by part. */
 const COPY_OBJECT_LIMIT = 5 * 1024 ** 3;
 const COPY_PART_BYTES = 1024 ** 3;
-/**
- * Parts' worth of buffer memory, beyond the queueSize parts being sent, tolerated before a full
- * collection: the part being assembled and the stream chunks it is assembled from.
- */
-const GC_SLACK_PARTS = 2;
 
 export class RecordingStore {
   constructor(
@@ -67,23 +61,12 @@ export class RecordingStore {
       queueSize: this.tuning.queueSize,
       leavePartsOnError: false,
     });
-    // Each part is a fresh 5 MiB+ buffer (lib-storage concatenates the stream's chunks into it), and
-    // V8 only collects such buffers on its own once external memory has grown by 64 MiB: half the
-    // worker's budget. When the runtime exposes gc (the image runs node --expose-gc), collect as
-    // each part completes. A minor collection visits only the young generation and frees the
-    // buffers still there; the ones already promoted need a full collection, which takes 5-25 ms
-    // with the SDK's heap (--trace-gc) and, run after every part, was most of the worker's CPU
-    // time. So a full one runs only once buffer memory exceeds what the parts in flight explain.
-    // (With several uploads at once, the others' buffers count too: that only collects sooner.)
-    const collect = globalThis.gc;
-    if (collect) {
-      const allowance = this.tuning.partSizeBytes * (this.tuning.queueSize + GC_SLACK_PARTS);
-      const baseline = getHeapStatistics().external_memory;
-      upload.on('httpUploadProgress', () => {
-        if (getHeapStatistics().external_memory - baseline > allowance) collect({ type: 'major' });
-        else collect({ type: 'minor' });
-      });
-    }
+    // Each part is a fresh 5 MiB+ buffer that lives long enough to reach V8's old generation, and V8
+    // only collects those once external memory has grown by 64 MiB: half the worker's budget. When
+    // the runtime exposes gc (the image runs node --expose-gc), collect as each part completes
+    // instead; with a ~25 MiB heap that costs a few milliseconds per part.
+    const collect = (globalThis as { gc?: () => void }).gc;
+    if (collect) upload.on('httpUploadProgress', () => collect());
     await upload.done();
   }
 
