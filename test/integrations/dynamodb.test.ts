@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { rejectionOf } from '../support/rejection.ts';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TaskFailure, type TaskHandler } from '../../local/engine/types.ts';
 import { dynamoDbResolver } from '../../local/integrations/dynamodb.ts';
@@ -7,15 +8,6 @@ import { dynamoDbLocal, localAws } from '../support/services.ts';
 import { taskRequest } from './task-request.ts';
 
 const arn = (action: string) => `arn:aws:states:::dynamodb:${action}`;
-
-async function failureOf(p: Promise<unknown>): Promise<TaskFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'expected the task to fail').to.be.instanceOf(TaskFailure);
-  return err as TaskFailure;
-}
 
 describe('DynamoDB integration (against DynamoDB Local)', function () {
   this.timeout(30_000);
@@ -86,8 +78,9 @@ describe('DynamoDB integration (against DynamoDB Local)', function () {
   });
 
   it('a failed condition is DynamoDB.ConditionalCheckFailedException with the Java SDK cause format', async () => {
-    const failure = await failureOf(
+    const failure = await rejectionOf(
       call('putItem', { TableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
+      TaskFailure,
     );
     expect(failure.error).to.equal('DynamoDB.ConditionalCheckFailedException');
     expect(failure.causeText).to.match(
@@ -96,10 +89,11 @@ describe('DynamoDB integration (against DynamoDB Local)', function () {
   });
 
   it('a missing table is DynamoDB.ResourceNotFoundException; a rejected expression is DynamoDB.AmazonDynamoDBException', async () => {
-    const missing = await failureOf(call('getItem', { TableName: 'no-such-table', Key: key }));
+    const missing = await rejectionOf(call('getItem', { TableName: 'no-such-table', Key: key }), TaskFailure);
     expect(missing.error).to.equal('DynamoDB.ResourceNotFoundException');
-    const invalid = await failureOf(
+    const invalid = await rejectionOf(
       call('updateItem', { TableName, Key: key, UpdateExpression: 'SET #undefinedName = :v', ExpressionAttributeValues: { ':v': { S: 'x' } } }),
+      TaskFailure,
     );
     expect(invalid.error).to.equal('DynamoDB.AmazonDynamoDBException');
     expect(invalid.causeText).to.contain('Error Code: ValidationException');
@@ -113,10 +107,10 @@ describe('DynamoDB integration (against DynamoDB Local)', function () {
   });
 
   it('names a field Step Functions does not pass, and a malformed AttributeValue, before calling DynamoDB', async () => {
-    const extra = await failureOf(call('putItem', { TableName, Item: item, Limit: 3 }));
+    const extra = await rejectionOf(call('putItem', { TableName, Item: item, Limit: 3 }), TaskFailure);
     expect(extra.error).to.equal('DynamoDB.AmazonDynamoDBException');
     expect(extra.causeText).to.contain('Limit');
-    const malformed = await failureOf(call('putItem', { TableName, Item: { PK: 'plain string' } }));
+    const malformed = await rejectionOf(call('putItem', { TableName, Item: { PK: 'plain string' } }), TaskFailure);
     expect(malformed.causeText).to.contain('Item.PK');
   });
 
@@ -131,7 +125,7 @@ describe('DynamoDB integration (against DynamoDB Local)', function () {
     const port = await freePort();
     const unreachable = new DynamoDBClient({ ...localAws, endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 });
     const handler = dynamoDbResolver({ client: unreachable }).resolve(arn('getItem'))!;
-    const failure = await failureOf(handler(taskRequest(arn('getItem'), { TableName, Key: key })));
+    const failure = await rejectionOf(handler(taskRequest(arn('getItem'), { TableName, Key: key })), TaskFailure);
     unreachable.destroy();
     expect(failure.error).to.equal('DynamoDB.SdkClientException');
     expect(failure.causeText).to.match(/^Unable to execute HTTP request/);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { rejectionOf } from '../support/rejection.ts';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DownloadTask, type DownloadResult } from '../../runtime/contracts.ts';
 import { makeHandler as makeNotify } from '../../runtime/handlers/notifyDownloadService.ts';
@@ -11,15 +12,6 @@ import { freshStore } from './store-fixture.ts';
 
 const exec = 'arn:aws:states:us-east-1:000000000000:execution:recon:dl-1';
 const logger = createLogger({ logLevel: 'SILENT' });
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the handler to fail');
-}
 
 describe('download hand-off and consolidation handlers (DynamoDB Local + fauxqs)', function () {
   this.timeout(30_000);
@@ -65,14 +57,14 @@ describe('download hand-off and consolidation handlers (DynamoDB Local + fauxqs)
     it('refuses to queue a download for a call whose export is not recorded as complete', async () => {
       const dialogGroupId = `DG-dl-${n++}`;
       await store.start({ dialogGroupId, callId: 'C', executionId: exec });
-      const err = await failure(
+      const err = await rejectionOf(
         notify()({ dialogGroupId, callId: 'C', executionId: exec, exportJobId: 'j', taskToken: 't', downloadUrl: 'http://127.0.0.1:9/e.zip' }),
       );
       expect(err.name).to.equal('RecordConflictError');
     });
 
     it('fails with InvalidInputError naming the bad fields', async () => {
-      const err = await failure(notify()({ dialogGroupId: 'D', callId: 'C', executionId: exec, exportJobId: 'j', downloadUrl: 'not a url' }));
+      const err = await rejectionOf(notify()({ dialogGroupId: 'D', callId: 'C', executionId: exec, exportJobId: 'j', downloadUrl: 'not a url' }));
       expect(err.name).to.equal('InvalidInputError');
       expect(err.message).to.contain('taskToken').and.contain('downloadUrl');
     });
@@ -108,7 +100,7 @@ describe('download hand-off and consolidation handlers (DynamoDB Local + fauxqs)
 
     it('fails with AudioMismatchError naming every difference, and leaves the record IN_PROGRESS', async () => {
       const call = await exportedCall();
-      const err = await failure(
+      const err = await rejectionOf(
         consolidate()({ ...call, metadata, download: download({ channels: 1, sampleRate: 16000, durationSeconds: 100 }), durationToleranceSeconds: 1 }),
       );
       expect(err.name).to.equal('AudioMismatchError');
@@ -122,14 +114,14 @@ describe('download hand-off and consolidation handlers (DynamoDB Local + fauxqs)
       const inside = await exportedCall();
       await consolidate()({ ...inside, metadata, download: download({ durationSeconds: 126.5 }), durationToleranceSeconds: 1 });
       const outside = await exportedCall();
-      const err = await failure(consolidate()({ ...outside, metadata, download: download({ durationSeconds: 126.6 }), durationToleranceSeconds: 1 }));
+      const err = await rejectionOf(consolidate()({ ...outside, metadata, download: download({ durationSeconds: 126.6 }), durationToleranceSeconds: 1 }));
       expect(err.name).to.equal('AudioMismatchError');
       expect(err.message).to.contain('duration').and.not.contain('channels');
     });
 
     it('will not complete a call owned by another execution', async () => {
       const call = await exportedCall();
-      const err = await failure(
+      const err = await rejectionOf(
         consolidate()({ ...call, executionId: `${exec}-other`, metadata, download: download(), durationToleranceSeconds: 1 }),
       );
       expect(err.name).to.equal('RecordConflictError');
@@ -137,7 +129,7 @@ describe('download hand-off and consolidation handlers (DynamoDB Local + fauxqs)
 
     it('fails with InvalidInputError when the download result breaks its contract', async () => {
       const call = await exportedCall();
-      const err = await failure(consolidate()({ ...call, metadata, download: { ...download(), sha256: 'nope' }, durationToleranceSeconds: 1 }));
+      const err = await rejectionOf(consolidate()({ ...call, metadata, download: { ...download(), sha256: 'nope' }, durationToleranceSeconds: 1 }));
       expect(err.name).to.equal('InvalidInputError');
       expect(err.message).to.contain('download.sha256');
     });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { rejectionOf } from '../support/rejection.ts';
 import { startOcpSimulator, type OcpSimulator } from '../../local/ocp-sim/index.ts';
 import { createOcpClient } from '../../runtime/ocp/client.ts';
 import { makeHandler as makeCreate } from '../../runtime/handlers/createExportJob.ts';
@@ -14,15 +15,6 @@ import { validId } from './hostile-ids.ts';
 const Token = 'handler-test-token';
 const logger = createLogger({ logLevel: 'SILENT' });
 const adaptive: WaitPolicy = { kind: 'adaptive', fixedSeconds: 300, minSeconds: 30, maxSeconds: 900 };
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the handler to fail');
-}
 
 describe('OCP-facing handlers (OCP simulator over HTTP + DynamoDB Local)', function () {
   this.timeout(30_000);
@@ -88,7 +80,7 @@ describe('OCP-facing handlers (OCP simulator over HTTP + DynamoDB Local)', funct
     it('does not call OCP at all for a call another execution owns', async () => {
       const c = call();
       await create()({ ...c, waitPolicy: adaptive });
-      const err = await failure(create()({ ...c, executionId: `${c.executionId}-other`, waitPolicy: adaptive }));
+      const err = await rejectionOf(create()({ ...c, executionId: `${c.executionId}-other`, waitPolicy: adaptive }));
       expect(err.name).to.equal('RecordConflictError');
       expect(createRequests(c.callId)).to.have.length(1);
     });
@@ -122,7 +114,7 @@ describe('OCP-facing handlers (OCP simulator over HTTP + DynamoDB Local)', funct
         exportJobId: job.exportJobId,
       };
       await store.recordCompleted({ ...c, exportJobId: job.exportJobId, metadata: JSON.stringify(metadata), completedAt: new Date(now).toISOString() });
-      const err = await failure(create()({ ...c, executionId: `${c.executionId}-r1`, waitPolicy: adaptive }));
+      const err = await rejectionOf(create()({ ...c, executionId: `${c.executionId}-r1`, waitPolicy: adaptive }));
       expect(err.name).to.equal('AlreadyReconciledError');
       expect(err.message).to.contain('already COMPLETED').and.contain(s3Uri);
       expect(createRequests(c.callId)).to.have.length(1);
@@ -139,7 +131,7 @@ describe('OCP-facing handlers (OCP simulator over HTTP + DynamoDB Local)', funct
 
     it('fails with OCPAPIThrottlingError once retries run out, leaving the record ready for the workflow retry', async () => {
       const c = call({ faults: [{ kind: 'throttle', endpoint: 'create', retryAfterSeconds: 0 }] });
-      const err = await failure(create()({ ...c, waitPolicy: adaptive }));
+      const err = await rejectionOf(create()({ ...c, waitPolicy: adaptive }));
       expect(err.name).to.equal('OCPAPIThrottlingError');
       const r = await store.get(c.dialogGroupId);
       expect(r).to.include({ reconciliationStatus: 'IN_PROGRESS' });
@@ -151,19 +143,19 @@ describe('OCP-facing handlers (OCP simulator over HTTP + DynamoDB Local)', funct
 
     it('fails with OCPAPITimeoutError when OCP answers too slowly', async () => {
       const c = call({ faults: [{ kind: 'slow', endpoint: 'create', delayMs: 600 }] });
-      const err = await failure(create(150)({ ...c, waitPolicy: adaptive }));
+      const err = await rejectionOf(create(150)({ ...c, waitPolicy: adaptive }));
       expect(err.name).to.equal('OCPAPITimeoutError');
     });
 
     it('fails with OCPAPIError when OCP breaks its contract', async () => {
       const c = call({ faults: [{ kind: 'schemaBreak', endpoint: 'create' }] });
-      const err = await failure(create()({ ...c, waitPolicy: adaptive }));
+      const err = await rejectionOf(create()({ ...c, waitPolicy: adaptive }));
       expect(err.name).to.equal('OCPAPIError');
     });
 
     it('fails with InvalidInputError naming the bad fields, before touching OCP or the table', async () => {
       const c = call();
-      const err = await failure(create()({ ...c, callId: '', waitPolicy: { kind: 'sometimes' } }));
+      const err = await rejectionOf(create()({ ...c, callId: '', waitPolicy: { kind: 'sometimes' } }));
       expect(err.name).to.equal('InvalidInputError');
       expect(err.message).to.contain('callId').and.contain('waitPolicy.kind').and.contain('waitPolicy.fixedSeconds');
       expect(await store.get(c.dialogGroupId)).to.equal(undefined);
@@ -227,15 +219,15 @@ describe('OCP-facing handlers (OCP simulator over HTTP + DynamoDB Local)', funct
 
     it('names OCP failures for the workflow: 503 is throttling, a broken body is OCPAPIError', async () => {
       const busy = await created({ faults: [{ kind: 'serverError', endpoint: 'status', status: 503 }] });
-      expect((await failure(check()({ ...busy, pollingIteration: 1, waitPolicy: adaptive }))).name).to.equal('OCPAPIThrottlingError');
+      expect((await rejectionOf(check()({ ...busy, pollingIteration: 1, waitPolicy: adaptive }))).name).to.equal('OCPAPIThrottlingError');
       const broken = await created({ faults: [{ kind: 'malformedJson', endpoint: 'status' }] });
-      expect((await failure(check()({ ...broken, pollingIteration: 1, waitPolicy: adaptive }))).name).to.equal('OCPAPIError');
+      expect((await rejectionOf(check()({ ...broken, pollingIteration: 1, waitPolicy: adaptive }))).name).to.equal('OCPAPIError');
       expect((await store.get(busy.dialogGroupId))?.exportJobStatus, 'a failed check records nothing').to.equal('CREATED');
     });
 
     it('rejects a pollingIteration below 1 with InvalidInputError', async () => {
       const c = await created();
-      const err = await failure(check()({ ...c, pollingIteration: 0, waitPolicy: adaptive }));
+      const err = await rejectionOf(check()({ ...c, pollingIteration: 0, waitPolicy: adaptive }));
       expect(err.name).to.equal('InvalidInputError');
       expect(err.message).to.contain('pollingIteration');
     });
@@ -252,7 +244,7 @@ describe('OCP-facing handlers (OCP simulator over HTTP + DynamoDB Local)', funct
 
     it('fails with OCPAPIError for a job OCP does not know', async () => {
       const c = call();
-      const err = await failure(metadata()({ ...c, exportJobId: 'exp_does_not_exist' }));
+      const err = await rejectionOf(metadata()({ ...c, exportJobId: 'exp_does_not_exist' }));
       expect(err.name).to.equal('OCPAPIError');
     });
   });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { rejectionOf } from '../support/rejection.ts';
 import fc from 'fast-check';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RecordConflictError } from '../../runtime/errors.ts';
@@ -9,15 +10,6 @@ import { validId } from './hostile-ids.ts';
 
 const exec = 'arn:aws:states:us-east-1:000000000000:execution:recon:exec-1';
 const otherExec = 'arn:aws:states:us-east-1:000000000000:execution:recon:exec-2';
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the write to be rejected');
-}
 
 describe('reconciliation store (DynamoDB Local)', function () {
   this.timeout(30_000);
@@ -90,38 +82,38 @@ describe('reconciliation store (DynamoDB Local)', function () {
       dialogGroupId: dg, callId: 'CALL-1', executionId: exec, status: 'FAILED_EXPORT_ERROR',
       failureReason: 'OCP reported the export failed', errorDetails: '{}',
     });
-    const err = await rejection(store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1 }));
+    const err = await rejectionOf(store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1 }));
     expect(err).to.be.instanceOf(RecordConflictError);
     expect(err.name).to.equal('RecordConflictError');
     expect(err.message).to.contain('FAILED_EXPORT_ERROR').and.contain('never moves backwards');
-    const again = await rejection(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec }));
+    const again = await rejectionOf(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec }));
     expect(again).to.be.instanceOf(RecordConflictError);
     expect((await store.get(dg))?.reconciliationStatus).to.equal('FAILED_EXPORT_ERROR');
   });
 
   it('rejects writes from another execution, another export job or another call', async () => {
     await throughCreated();
-    const byOther = await rejection(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: otherExec }));
+    const byOther = await rejectionOf(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: otherExec }));
     expect(byOther).to.be.instanceOf(RecordConflictError);
     expect(byOther.message).to.contain(exec);
-    const otherJob = await rejection(
+    const otherJob = await rejectionOf(
       store.recordExportCreated({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-2', exportCreatedAt: 'x' }),
     );
     expect(otherJob).to.be.instanceOf(RecordConflictError);
     expect(otherJob.message).to.contain('job-1');
-    const otherCall = await rejection(store.start({ dialogGroupId: dg, callId: 'CALL-2', executionId: exec }));
+    const otherCall = await rejectionOf(store.start({ dialogGroupId: dg, callId: 'CALL-2', executionId: exec }));
     expect(otherCall.message).to.contain('"CALL-1"');
   });
 
   it('refuses to progress a record that does not exist, with a message saying what must run first', async () => {
-    const err = await rejection(store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1 }));
+    const err = await rejectionOf(store.recordPolling({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1 }));
     expect(err).to.be.instanceOf(RecordConflictError);
     expect(err.message).to.contain('createExportJob must run first');
   });
 
   it('requires the export to be complete before the download is requested, and keeps the newest token', async () => {
     await throughCreated();
-    const early = await rejection(store.recordDownloadRequested({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', taskToken: 't' }));
+    const early = await rejectionOf(store.recordDownloadRequested({ dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', taskToken: 't' }));
     expect(early).to.be.instanceOf(RecordConflictError);
     await store.recordExportCompleted({
       dialogGroupId: dg, executionId: exec, exportJobId: 'job-1', pollingIteration: 1, exportCompletedAt: 'x', downloadUrl: 'http://h/x',
@@ -144,7 +136,7 @@ describe('reconciliation store (DynamoDB Local)', function () {
     const done = { dialogGroupId: dg2, executionId: exec, exportJobId: 'j', metadata: '{}', completedAt: 'x' };
     expect((await store.recordCompleted(done)).outcome).to.equal('written');
     expect((await store.recordCompleted(done)).outcome).to.equal('already-applied');
-    const fail = await rejection(
+    const fail = await rejectionOf(
       store.recordFailure({ dialogGroupId: dg2, callId: 'C', executionId: exec, status: 'FAILED_UNEXPECTED_ERROR', failureReason: 'r', errorDetails: '{}' }),
     );
     expect(fail).to.be.instanceOf(RecordConflictError);
@@ -161,7 +153,7 @@ describe('reconciliation store (DynamoDB Local)', function () {
       }),
     );
     const s2 = new ReconciliationStore({ ddb, tableName, ttlDays: 1 });
-    const err = await rejection(s2.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: otherExec }));
+    const err = await rejectionOf(s2.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: otherExec }));
     expect(err).to.be.instanceOf(RecordConflictError);
     expect(err.message).to.contain('FAILED_OCP_API_ERROR').and.contain(otherExec);
     const reopened = await s2.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec });
@@ -192,7 +184,7 @@ describe('reconciliation store (DynamoDB Local)', function () {
     const { ddb, tableName } = await freshStore('malformed');
     await ddb.send(new UpdateCommand({ TableName: tableName, Key: Table.key(dg), UpdateExpression: 'SET reconciliationStatus = :s', ExpressionAttributeValues: { ':s': 'WEIRD' } }));
     const s2 = new ReconciliationStore({ ddb, tableName, ttlDays: 1 });
-    const err = await rejection(s2.get(dg));
+    const err = await rejectionOf(s2.get(dg));
     expect(err.message).to.contain('malformed').and.contain('reconciliationStatus');
     expect((await ddb.send(new GetCommand({ TableName: tableName, Key: Table.key(dg) }))).Item?.reconciliationStatus).to.equal('WEIRD');
   });

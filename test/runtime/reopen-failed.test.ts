@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { rejectionOf } from '../support/rejection.ts';
 import { AlreadyReconciledError, RecordConflictError } from '../../runtime/errors.ts';
 import type { ConsolidatedMetadata } from '../../runtime/store/record.ts';
 import type { ReconciliationStore } from '../../runtime/store/reconciliation-store.ts';
@@ -9,15 +10,6 @@ const arn = (name: string) => `arn:aws:states:us-east-1:000000000000:execution:r
 const exec1 = arn('DG_CALL-r0-aaaa');
 const exec2 = arn('DG_CALL-r1-bbbb');
 const exec3 = arn('manual-rerun-cccc');
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the write to be rejected');
-}
 
 const storedMetadata = (dialogGroupId: string): ConsolidatedMetadata => ({
   recording: { duration: 3, channels: 2, sampleRate: 8000, format: 'WAV' },
@@ -124,7 +116,7 @@ describe('re-running a call whose execution failed (store on DynamoDB Local)', f
       store.recordFailure({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec1, status: 'FAILED_UNEXPECTED_ERROR', failureReason: 'late', errorDetails: '{}' }),
       store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec1 }),
     ];
-    for (const p of late) expect(await rejection(p)).to.be.instanceOf(RecordConflictError);
+    for (const p of late) expect(await rejectionOf(p)).to.be.instanceOf(RecordConflictError);
     expect(await store.get(dg)).to.include({ reconciliationStatus: 'IN_PROGRESS', sfExecutionId: exec2 });
   });
 
@@ -156,7 +148,7 @@ describe('re-running a call whose execution failed (store on DynamoDB Local)', f
     const before = await store.get(dg);
 
     for (const executionId of [exec2, exec1]) {
-      const err = await rejection(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId }));
+      const err = await rejectionOf(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId }));
       expect(err).to.be.instanceOf(AlreadyReconciledError);
       expect(err.name).to.equal('AlreadyReconciledError');
       expect(err.message)
@@ -173,7 +165,7 @@ describe('re-running a call whose execution failed (store on DynamoDB Local)', f
     await store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec1 });
     await store.recordExportCreated({ dialogGroupId: dg, executionId: exec1, exportJobId: 'job-odd', exportCreatedAt: iso() });
     await store.recordCompleted({ dialogGroupId: dg, executionId: exec1, exportJobId: 'job-odd', metadata: 'not json', completedAt: iso() });
-    const err = await rejection(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec2 }));
+    const err = await rejectionOf(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec2 }));
     expect(err).to.be.instanceOf(AlreadyReconciledError);
     expect(err.message).to.contain('already COMPLETED').and.contain('cannot be read').and.contain('job-odd');
     expect((await store.get(dg))?.reconciliationStatus).to.equal('COMPLETED');
@@ -183,7 +175,7 @@ describe('re-running a call whose execution failed (store on DynamoDB Local)', f
     await store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec1 });
     await store.recordExportCreated({ dialogGroupId: dg, executionId: exec1, exportJobId: 'job-1', exportCreatedAt: iso() });
     await store.recordCompleted({ dialogGroupId: dg, executionId: exec1, exportJobId: 'job-1', metadata: JSON.stringify(storedMetadata(dg)), completedAt: iso() });
-    const err = await rejection(store.start({ dialogGroupId: dg, callId: 'CALL-2', executionId: exec2 }));
+    const err = await rejectionOf(store.start({ dialogGroupId: dg, callId: 'CALL-2', executionId: exec2 }));
     expect(err).to.be.instanceOf(RecordConflictError);
     expect(err.name).to.equal('RecordConflictError');
     expect(err.message).to.contain('COMPLETED').and.contain('"CALL-1"').and.not.contain('nothing to do');
@@ -193,7 +185,7 @@ describe('re-running a call whose execution failed (store on DynamoDB Local)', f
   it("does not take over another execution's IN_PROGRESS record, however far it got", async () => {
     await store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec1 });
     const before = await store.recordExportCreated({ dialogGroupId: dg, executionId: exec1, exportJobId: 'job-1', exportCreatedAt: iso() });
-    const err = await rejection(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec2 }));
+    const err = await rejectionOf(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec2 }));
     expect(err).to.be.instanceOf(RecordConflictError);
     expect(err.message).to.contain('IN_PROGRESS').and.contain(`owned by execution ${exec1}`);
     expect(await store.get(dg)).to.deep.equal(before.record);
@@ -201,10 +193,10 @@ describe('re-running a call whose execution failed (store on DynamoDB Local)', f
 
   it("does not reopen a failed record of another call, nor let the failed execution reopen its own failure", async () => {
     await failedAtDownload();
-    const otherCall = await rejection(store.start({ dialogGroupId: dg, callId: 'CALL-2', executionId: exec2 }));
+    const otherCall = await rejectionOf(store.start({ dialogGroupId: dg, callId: 'CALL-2', executionId: exec2 }));
     expect(otherCall).to.be.instanceOf(RecordConflictError);
     expect(otherCall.message).to.contain('"CALL-1"');
-    const itself = await rejection(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec1 }));
+    const itself = await rejectionOf(store.start({ dialogGroupId: dg, callId: 'CALL-1', executionId: exec1 }));
     expect(itself).to.be.instanceOf(RecordConflictError);
     expect(itself.message).to.contain('FAILED_DOWNLOAD_TIMEOUT').and.contain('new execution');
     expect(await store.get(dg)).to.include({ reconciliationStatus: 'FAILED_DOWNLOAD_TIMEOUT', sfExecutionId: exec1, exportJobId: 'job-1' });

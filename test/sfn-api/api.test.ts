@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { rejectionOf } from '../support/rejection.ts';
 import {
   SFNClient,
   CreateStateMachineCommand,
@@ -20,16 +21,6 @@ import { localAws } from '../support/services.ts';
 import { createEngine, virtualClock } from './engine-fixture.ts';
 
 const roleArn = 'arn:aws:iam::000000000000:role/local-sfn';
-
-/** Rejection of an SDK call, for asserting AWS error codes. */
-async function rejection(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'expected the call to fail').to.be.instanceOf(Error);
-  return err as Error;
-}
 
 describe('Step Functions API (client-sfn over HTTP against the local engine)', function () {
   this.timeout(20_000);
@@ -120,35 +111,35 @@ describe('Step Functions API (client-sfn over HTTP against the local engine)', f
       expect(again.stateMachineArn).to.equal(first.stateMachineArn);
       expect(again.creationDate?.getTime()).to.equal(first.creationDate?.getTime());
       const other = { ...passMachine, Comment: 'changed' };
-      const clash = await rejection(sfn.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(other), roleArn })));
+      const clash = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(other), roleArn })));
       expect(clash.name).to.equal('StateMachineAlreadyExists');
     });
 
     it('rejects a bad definition, a bad name, a missing role and EXPRESS with AWS error codes', async () => {
-      const bad = await rejection(sfn.send(new CreateStateMachineCommand({ name: 'bad', definition: '{"StartAt":"Nope","States":{}}', roleArn })));
+      const bad = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new CreateStateMachineCommand({ name: 'bad', definition: '{"StartAt":"Nope","States":{}}', roleArn })));
       expect(bad.name).to.equal('InvalidDefinition');
       expect(bad.$metadata?.httpStatusCode).to.equal(400);
-      const badName = await rejection(sfn.send(new CreateStateMachineCommand({ name: 'has space', definition: JSON.stringify(passMachine), roleArn })));
+      const badName = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new CreateStateMachineCommand({ name: 'has space', definition: JSON.stringify(passMachine), roleArn })));
       expect(badName.name).to.equal('InvalidName');
-      const noRole = await rejection(
+      const noRole = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(
         sfn.send(new CreateStateMachineCommand({ name: 'norole', definition: JSON.stringify(passMachine) } as never)),
       );
       expect(noRole.name).to.equal('ValidationException');
       expect(noRole.message).to.contain("'roleArn'");
-      const express = await rejection(
+      const express = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(
         sfn.send(new CreateStateMachineCommand({ name: 'fast', definition: JSON.stringify(passMachine), roleArn, type: 'EXPRESS' })),
       );
       expect(express.name).to.equal('ValidationException');
     });
 
     it('DescribeStateMachine: malformed ARN is InvalidArn, unknown machine is StateMachineDoesNotExist', async () => {
-      const malformed = await rejection(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: 'not-an-arn' })));
+      const malformed = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: 'not-an-arn' })));
       expect(malformed.name).to.equal('InvalidArn');
-      const wrongType = await rejection(
+      const wrongType = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(
         sfn.send(new DescribeStateMachineCommand({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:execution:a:b' })),
       );
       expect(wrongType.name).to.equal('InvalidArn');
-      const missing = await rejection(
+      const missing = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(
         sfn.send(new DescribeStateMachineCommand({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:ghost' })),
       );
       expect(missing.name).to.equal('StateMachineDoesNotExist');
@@ -180,35 +171,35 @@ describe('Step Functions API (client-sfn over HTTP against the local engine)', f
       const { executionArn, token } = await startCallback(stateMachineArn, 'once');
       const again = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'once', input: '{"n":1}' }));
       expect(again.executionArn).to.equal(executionArn);
-      const clash = await rejection(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'once', input: '{"n":2}' })));
+      const clash = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'once', input: '{"n":2}' })));
       expect(clash.name).to.equal('ExecutionAlreadyExists');
       await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }));
       await finished(executionArn);
       // Once closed, even the same input may not reuse the name.
-      const closed = await rejection(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'once', input: '{"n":1}' })));
+      const closed = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'once', input: '{"n":1}' })));
       expect(closed.name).to.equal('ExecutionAlreadyExists');
     });
 
     it('StartExecution rejects invalid input, names and ARNs', async () => {
       const stateMachineArn = await machine(passMachine);
-      const input = await rejection(sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{not json' })));
+      const input = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{not json' })));
       expect(input.name).to.equal('InvalidExecutionInput');
-      const name = await rejection(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'a/b' })));
+      const name = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'a/b' })));
       expect(name.name).to.equal('InvalidName');
-      const arn = await rejection(sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:::nope' })));
+      const arn = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:::nope' })));
       expect(arn.name).to.equal('InvalidArn');
-      const ghost = await rejection(
+      const ghost = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(
         sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:ghost' })),
       );
       expect(ghost.name).to.equal('StateMachineDoesNotExist');
     });
 
     it('DescribeExecution: unknown execution is ExecutionDoesNotExist, malformed ARN is InvalidArn', async () => {
-      const missing = await rejection(
+      const missing = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(
         sfn.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:000000000000:execution:ghost:none' })),
       );
       expect(missing.name).to.equal('ExecutionDoesNotExist');
-      const malformed = await rejection(sfn.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:x' })));
+      const malformed = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:x' })));
       expect(malformed.name).to.equal('InvalidArn');
     });
 
@@ -234,7 +225,7 @@ describe('Step Functions API (client-sfn over HTTP against the local engine)', f
 
       const running = await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }));
       expect(running.executions).to.deep.equal([]);
-      const badToken = await rejection(sfn.send(new ListExecutionsCommand({ stateMachineArn, nextToken: 'bm9wZQ' })));
+      const badToken = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new ListExecutionsCommand({ stateMachineArn, nextToken: 'bm9wZQ' })));
       expect(badToken.name).to.equal('InvalidToken');
     });
 
@@ -301,7 +292,7 @@ describe('Step Functions API (client-sfn over HTTP against the local engine)', f
       expect(await collect(false)).to.deep.equal(all.map((e) => e.id));
       expect(await collect(true)).to.deep.equal(all.map((e) => e.id).reverse());
       const forward = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 3 }));
-      const misuse = await rejection(
+      const misuse = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(
         sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 3, reverseOrder: true, nextToken: forward.nextToken })),
       );
       expect(misuse.name).to.equal('InvalidToken');
@@ -325,7 +316,7 @@ describe('Step Functions API (client-sfn over HTTP against the local engine)', f
       expect(done.status).to.equal('SUCCEEDED');
       expect(JSON.parse(done.output!)).to.deep.equal({ stored: 's3://b/k' });
       // The task is closed now: a late callback is TaskTimedOut, as AWS answers.
-      const late = await rejection(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })));
+      const late = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })));
       expect(late.name).to.equal('TaskTimedOut');
     });
 
@@ -346,22 +337,22 @@ describe('Step Functions API (client-sfn over HTTP against the local engine)', f
       const done = await finished(executionArn);
       expect(done.status).to.equal('FAILED');
       expect(done.error).to.equal('States.HeartbeatTimeout');
-      const heartbeat = await rejection(sfn.send(new SendTaskHeartbeatCommand({ taskToken: token })));
+      const heartbeat = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new SendTaskHeartbeatCommand({ taskToken: token })));
       expect(heartbeat.name).to.equal('TaskTimedOut');
     });
 
     it('a malformed token is InvalidToken, a token never issued is TaskDoesNotExist', async () => {
-      const malformed = await rejection(sfn.send(new SendTaskSuccessCommand({ taskToken: 'garbage', output: '{}' })));
+      const malformed = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new SendTaskSuccessCommand({ taskToken: 'garbage', output: '{}' })));
       expect(malformed.name).to.equal('InvalidToken');
       const foreign = `${Buffer.from('arn:aws:states:us-east-1:000000000000:execution:ghost:none').toString('base64url')}.${'0'.repeat(32)}`;
-      const unknown = await rejection(sfn.send(new SendTaskFailureCommand({ taskToken: foreign })));
+      const unknown = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new SendTaskFailureCommand({ taskToken: foreign })));
       expect(unknown.name).to.equal('TaskDoesNotExist');
     });
 
     it('SendTaskSuccess with output that is not JSON is InvalidOutput and leaves the task waiting', async () => {
       const stateMachineArn = await machine(callbackMachine());
       const { executionArn, token } = await startCallback(stateMachineArn);
-      const bad = await rejection(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: 'not json' })));
+      const bad = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: 'not json' })));
       expect(bad.name).to.equal('InvalidOutput');
       expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).to.equal('RUNNING');
       await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '"fine"' }));
@@ -393,10 +384,10 @@ describe('Step Functions API (client-sfn over HTTP against the local engine)', f
     it('enforces the 256 KiB input limit and the page-size bound as AWS constraints', async () => {
       const stateMachineArn = await machine(passMachine);
       const big = JSON.stringify({ blob: 'x'.repeat(262_144) });
-      const tooBig = await rejection(sfn.send(new StartExecutionCommand({ stateMachineArn, input: big })));
+      const tooBig = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new StartExecutionCommand({ stateMachineArn, input: big })));
       expect(tooBig.name).to.equal('ValidationException');
       expect(tooBig.message).to.contain("at 'input'").and.to.contain('262144');
-      const page = await rejection(sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1001 })));
+      const page = await rejectionOf<Error & { $metadata?: { httpStatusCode?: number } }>(sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1001 })));
       expect(page.name).to.equal('ValidationException');
       expect(page.message).to.contain("at 'maxResults'");
       const huge = await raw('AWSStepFunctions.StartExecution', JSON.stringify({ stateMachineArn, input: JSON.stringify('y'.repeat(2_000_000)) }));
