@@ -78,12 +78,7 @@ export function startStepFunctionsApi(options: StepFunctionsApiOptions): Promise
         const ex = engine.describeExecution(req.executionArn);
         const withData = req.includedData !== 'METADATA_ONLY';
         return {
-          executionArn: ex.executionArn,
-          stateMachineArn: ex.stateMachineArn,
-          name: ex.name,
-          status: ex.status,
-          startDate: ex.startDate,
-          stopDate: ex.stopDate,
+          ...listItem(ex),
           ...(withData ? { input: ex.input } : {}),
           inputDetails: { included: withData },
           ...(ex.output !== undefined ? { ...(withData ? { output: ex.output } : {}), outputDetails: { included: withData } } : {}),
