@@ -4,18 +4,10 @@
  *   reaper.ts <watched pid> <pid to kill> [<pid to kill> ...]
  * and exits once the watched process is gone (after killing the others) or they are all gone.
  */
+import { isAlive } from '../services/kill-on-exit.ts';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Starts a reaper for `targets`, watching this process. */
 export function startReaper(targets: number[]): void {
@@ -34,9 +26,9 @@ function main(args: string[]): void {
     process.exit(2);
   }
   setInterval(() => {
-    const left = targets.filter(alive);
+    const left = targets.filter(isAlive);
     if (left.length === 0) process.exit(0);
-    if (!alive(watched)) {
+    if (!isAlive(watched)) {
       for (const pid of left) {
         try {
           process.kill(pid, 'SIGKILL');

@@ -30,3 +30,13 @@ export function forgetChild(child: ChildProcess): void {
 export function isTracked(child: ChildProcess): boolean {
   return live.has(child);
 }
+
+/** Whether a process with this PID exists (signal 0 checks without sending anything). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { isAlive } from '../../local/services/kill-on-exit.ts';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,15 +7,6 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { childService } from '../../local/mode/child-service.ts';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until(check: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -39,13 +31,13 @@ describe('child processes of local mode', function () {
     const firstPid = child.pid()!;
     child.kill('SIGKILL');
     await child.exited();
-    expect(alive(firstPid)).to.equal(false);
+    expect(isAlive(firstPid)).to.equal(false);
     await child.start();
     expect(child.starts()).to.equal(2);
     expect(child.pid()).to.not.equal(firstPid);
     const secondPid = child.pid()!;
     await child.stop();
-    expect(alive(secondPid)).to.equal(false);
+    expect(isAlive(secondPid)).to.equal(false);
     expect(readFileSync(join(dir, 'probe.log'), 'utf8')).to.contain(`READY ${firstPid}`);
   });
 
@@ -70,9 +62,9 @@ setInterval(() => undefined, 1000);
     parent.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await until(() => /CHILD (\d+)/.test(out), 'the parent to report its child');
     const childPid = Number(/CHILD (\d+)/.exec(out)![1]);
-    expect(alive(childPid)).to.equal(true);
+    expect(isAlive(childPid)).to.equal(true);
     parent.kill('SIGKILL');
-    await until(() => !alive(childPid), 'the orphaned child to exit');
+    await until(() => !isAlive(childPid), 'the orphaned child to exit');
   });
 });
 
@@ -86,7 +78,7 @@ describe('reaper for processes Node does not own', function () {
     const reaper = spawn(process.execPath, ['--import', tsx, fileURLToPath(new URL('../../local/mode/reaper.ts', import.meta.url)), String(watched.pid), String(target.pid)], { stdio: 'ignore' });
     try {
       // Started or not yet, the reaper must end up killing the target once the watched process is gone.
-      expect(alive(target.pid!)).to.equal(true);
+      expect(isAlive(target.pid!)).to.equal(true);
       watched.kill('SIGKILL');
       await until(() => target.exitCode !== null || target.signalCode !== null, 'the target to be killed');
       expect(target.signalCode).to.equal('SIGKILL');

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+import { provisionTable } from '../../local/services/provision.ts';
 import { rejectionOf } from '../support/rejection.ts';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TaskFailure, type TaskHandler } from '../../local/engine/types.ts';
 import { dynamoDbResolver } from '../../local/integrations/dynamodb.ts';
 import { freePort } from '../../local/services/ports.ts';
@@ -18,20 +19,8 @@ describe('DynamoDB integration (against DynamoDB Local)', function () {
   before(async () => {
     const { endpoint } = await dynamoDbLocal();
     client = new DynamoDBClient({ ...localAws, endpoint });
-    await client.send(
-      new CreateTableCommand({
-        TableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'PK', AttributeType: 'S' },
-          { AttributeName: 'SK', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'PK', KeyType: 'HASH' },
-          { AttributeName: 'SK', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    // The project's own table definition (PK/SK, StatusIndex), as local mode provisions it.
+    await provisionTable(client, TableName);
     const resolver = dynamoDbResolver({ client });
     call = async (action, parameters) => {
       const handler: TaskHandler | undefined = resolver.resolve(arn(action));

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { provisionTable } from '../../local/services/provision.ts';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   CreateStateMachineCommand,
@@ -29,20 +30,8 @@ describe('a state machine whose Tasks use DynamoDB Local, fauxqs and a local Lam
     const [dynamo, fauxqs] = await Promise.all([dynamoDbLocal(), sqsS3Local()]);
     ddb = new DynamoDBClient({ ...localAws, endpoint: dynamo.endpoint });
     sqs = new SQSClient({ ...localAws, endpoint: fauxqs.endpoint });
-    await ddb.send(
-      new CreateTableCommand({
-        TableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'PK', AttributeType: 'S' },
-          { AttributeName: 'SK', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'PK', KeyType: 'HASH' },
-          { AttributeName: 'SK', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    // The project's own table definition (PK/SK, StatusIndex), as local mode provisions it.
+    await provisionTable(ddb, TableName);
     ({ QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: `h3-flow-${Date.now()}` })));
     engine = await createEngine({
       clock: virtualClock(),
