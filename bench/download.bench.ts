@@ -34,9 +34,9 @@ const GiB = 1024 * MiB;
 const aws = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 const root = join(import.meta.dirname, '..');
 const dataDir = join(root, '.bench-data', 'download');
-/** Multipart sizing for both the worker and the bare upload, so only the path differs (worker defaults: 5 MiB x 2). */
+/** Multipart sizing for both the worker and the bare upload, so only the path differs (worker defaults: 5 MiB parts, 1 in flight). */
 const partSizeMib = Number(process.env[Env.uploadPartSizeMib] ?? 5);
-const queueSize = Number(process.env[Env.uploadQueueSize] ?? 2);
+const queueSize = Number(process.env[Env.uploadQueueSize] ?? 1);
 /** The worker runs with the Node flags of its image: read from container/Dockerfile's CMD. */
 function imageNodeFlags(): string[] {
   const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(root, 'container/Dockerfile'), 'utf8'));

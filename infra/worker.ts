@@ -48,7 +48,7 @@ export const WorkerHealthProbe = '/app/healthcheck.mjs';
 
 /**
  * ECS ignores the image's HEALTHCHECK, so the task definition repeats it: same probe, same timings
- * (seconds) as container/Dockerfile. The probe is plain `node`: the --expose-gc and heap flags of the
+ * (seconds) as container/Dockerfile. The probe is plain `node`: the heap flags of the
  * image's CMD are for the worker process, which the task definition leaves to the image (no command).
  */
 export const WorkerHealthCheck = {

@@ -18,6 +18,12 @@ import type { UrlGuard } from './url-guard.ts';
 import { TAIL_BYTES, locateDirectory, parseDirectory, selectRecording, type ZipLimits } from './zip-directory.ts';
 import { LocalEntryReader, decompressorFor, isCorruptDeflate } from './zip-entry-stream.ts';
 
+/**
+ * Read-ahead from OCP. Small on purpose: chunks that wait in a buffer while the upload queue is full
+ * live long enough to be promoted to V8's old generation, where they stay until a full GC.
+ */
+const SOURCE_BUFFER_BYTES = 64 * 1024;
+
 export interface DownloadDeps {
   guard: UrlGuard;
   store: RecordingStore;
@@ -53,13 +59,13 @@ export async function downloadRecording(task: DownloadTask, deps: DownloadDeps, 
     const entry = selectRecording(parseDirectory(directory, location, deps.limits), location.offset, deps.limits);
     log.info('archive directory read', { archiveBytes: archive.size, entry: entry.name, compressed: entry.compressedSize, uncompressed: entry.uncompressedSize });
 
-    const source = Readable.from(entryBytes(archive, entry.localHeaderOffset, entry.regionEnd, tail, tailStart), { objectMode: false, highWaterMark: 1024 * 1024 });
+    const source = Readable.from(entryBytes(archive, entry.localHeaderOffset, entry.regionEnd, tail, tailStart), { objectMode: false, highWaterMark: SOURCE_BUFFER_BYTES });
     const inspector = new RecordingInspector(entry, deps.limits.maxUncompressedBytes);
     const inflate = decompressorFor(entry);
     const stages = [source, new LocalEntryReader(entry), ...(inflate ? [inflate] : []), inspector] as const;
     let streamError: unknown;
     // The pipeline links the stages with backpressure and destroys them all on the first error,
-    // which ends the upload's body with that error so lib-storage aborts the multipart upload.
+    // which ends the upload's body with that error so the multipart upload is aborted.
     pipeline(stages as unknown as [Readable, ...NodeJS.WritableStream[]], (err) => {
       if (err) streamError ??= err;
     });

@@ -1,7 +1,8 @@
 /**
- * Writes the recording to S3: a lib-storage multipart upload fed by the stream (at most
- * partSize x queueSize bytes buffered), then the sha256, known only at the end, added to the
- * object's metadata by a server-side copy onto itself (S3 metadata cannot be changed in place).
+ * Writes the recording to S3: a multipart upload fed by the stream from reused part buffers
+ * ((queueSize + 1) x partSize bytes per upload, see multipart-upload.ts), then the sha256, known
+ * only at the end, added to the object's metadata by a server-side copy onto itself (S3 metadata
+ * cannot be changed in place).
  */
 import {
   CompleteMultipartUploadCommand,
@@ -12,8 +13,7 @@ import {
   UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import type { Readable } from 'node:stream';
+import { PartBufferPool, uploadMultipart } from './multipart-upload.ts';
 
 export interface UploadTuning {
   partSizeBytes: number;
@@ -33,11 +33,14 @@ const COPY_OBJECT_LIMIT = 5 * 1024 ** 3;
 const COPY_PART_BYTES = 1024 ** 3;
 
 export class RecordingStore {
+  private readonly parts: PartBufferPool;
+
   constructor(
     private readonly s3: S3Client,
     readonly bucket: string,
     private readonly tuning: UploadTuning,
   ) {
+    this.parts = new PartBufferPool(tuning.partSizeBytes);
     // SigV4 otherwise hashes every part body with SHA-256 to sign it, a second full pass over the
     // recording next to the worker's own sha256. Parts go over TLS to S3, and the object's
     // integrity is the worker's sha256, so parts are sent with an unsigned payload (as the SDK
@@ -52,22 +55,9 @@ export class RecordingStore {
     );
   }
 
-  /** Uploads the stream; when the stream fails, lib-storage aborts the multipart upload before this rejects. */
-  async upload(key: string, body: Readable, metadata: Record<string, string>): Promise<void> {
-    const upload = new Upload({
-      client: this.s3,
-      params: { Bucket: this.bucket, Key: key, Body: body, ContentType: 'audio/wav', Metadata: encode(metadata) },
-      partSize: this.tuning.partSizeBytes,
-      queueSize: this.tuning.queueSize,
-      leavePartsOnError: false,
-    });
-    // Each part is a fresh 5 MiB+ buffer that lives long enough to reach V8's old generation, and V8
-    // only collects those once external memory has grown by 64 MiB: half the worker's budget. When
-    // the runtime exposes gc (the image runs node --expose-gc), collect as each part completes
-    // instead; with a ~25 MiB heap that costs a few milliseconds per part.
-    const collect = (globalThis as { gc?: () => void }).gc;
-    if (collect) upload.on('httpUploadProgress', () => collect());
-    await upload.done();
+  /** Uploads the stream; when the stream or S3 fails, the multipart upload is aborted before this rejects. */
+  async upload(key: string, body: AsyncIterable<Buffer>, metadata: Record<string, string>): Promise<void> {
+    await uploadMultipart(this.s3, { Bucket: this.bucket, Key: key, ContentType: 'audio/wav', Metadata: encode(metadata) }, body, this.parts, this.tuning.queueSize);
   }
 
   /** Replaces the object's metadata without moving its bytes through the worker. */

@@ -95,7 +95,7 @@ for (const stack of ['dev', 'prod'] as const) {
       expect(c.mountPoints).to.deep.equal([{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }]);
       expect(td.volumes).to.deep.equal([{ name: 'tmp' }]);
       expect(c.healthCheck).to.deep.equal({ command: ['CMD', 'node', '/app/healthcheck.mjs'], interval: 30, timeout: 5, retries: 3, startPeriod: 30 });
-      // The image's CMD (node --expose-gc ... /app/main.mjs) must run as built: no override here.
+      // The image's CMD (node --max-semi-space-size=1 /app/main.mjs) must run as built: no override here.
       expect(c).to.not.have.any.keys('command', 'entryPoint');
       expect(c.logConfiguration.options['awslogs-group']).to.equal(one(run, 'aws:cloudwatch/logGroup:LogGroup', 'worker-logs').inputs.name);
     });
