@@ -28,6 +28,7 @@ import { startStepFunctionsApi } from '../local/sfn-api/server.ts';
 import { createOcpClient } from '../runtime/ocp/client.ts';
 import { DownloadResult } from '../runtime/contracts.ts';
 import { Env } from '../system/functions.ts';
+import { downloadHandoffDefinition } from '../test/support/download-handoff-machine.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -154,22 +155,7 @@ async function main(): Promise<void> {
     new CreateStateMachineCommand({
       name: 'bench-download',
       roleArn: 'arn:aws:iam::123456789012:role/local',
-      definition: JSON.stringify({
-        StartAt: 'Download',
-        States: {
-          Download: {
-            Type: 'Task',
-            Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-            Parameters: {
-              QueueUrl: queueUrl,
-              MessageBody: { 'taskToken.$': '$$.Task.Token', 'exportJobId.$': '$.exportJobId', 'dialogGroupId.$': '$.dialogGroupId', 'callId.$': '$.callId', 'downloadUrl.$': '$.downloadUrl' },
-            },
-            TimeoutSeconds: 3600,
-            HeartbeatSeconds: 600,
-            End: true,
-          },
-        },
-      }),
+      definition: downloadHandoffDefinition(queueUrl, { timeoutSeconds: 3600, heartbeatSeconds: 600 }),
     }),
   );
 

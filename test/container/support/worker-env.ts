@@ -14,6 +14,7 @@ import { sqsResolver } from '../../../local/integrations/sqs.ts';
 import { startOcpSimulator, type OcpSimulator, type ScenarioPatch } from '../../../local/ocp-sim/index.ts';
 import { startStepFunctionsApi, type StepFunctionsApi } from '../../../local/sfn-api/server.ts';
 import { createOcpClient } from '../../../runtime/ocp/client.ts';
+import { downloadHandoffDefinition } from '../../support/download-handoff-machine.ts';
 import { localAws, sqsS3Local } from '../../support/services.ts';
 import { freshBucket } from './s3.ts';
 
@@ -75,30 +76,7 @@ export async function startWorkerEnv(): Promise<WorkerEnv> {
     const name = `download-${timeoutSeconds}-${heartbeatSeconds}-${targetQueueUrl.split('/').pop()}`;
     const known = machines.get(name);
     if (known) return known;
-    const definition = {
-      StartAt: 'Download',
-      States: {
-        Download: {
-          Type: 'Task',
-          Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-          Parameters: {
-            QueueUrl: targetQueueUrl,
-            MessageBody: {
-              'taskToken.$': '$$.Task.Token',
-              'exportJobId.$': '$.exportJobId',
-              'dialogGroupId.$': '$.dialogGroupId',
-              'callId.$': '$.callId',
-              'downloadUrl.$': '$.downloadUrl',
-              'executionId.$': '$$.Execution.Id',
-            },
-          },
-          TimeoutSeconds: timeoutSeconds,
-          HeartbeatSeconds: heartbeatSeconds,
-          End: true,
-        },
-      },
-    };
-    const r = await sfn.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(definition), roleArn: 'arn:aws:iam::123456789012:role/local' }));
+    const r = await sfn.send(new CreateStateMachineCommand({ name, definition: downloadHandoffDefinition(targetQueueUrl, { timeoutSeconds, heartbeatSeconds }), roleArn: 'arn:aws:iam::123456789012:role/local' }));
     machines.set(name, r.stateMachineArn!);
     return r.stateMachineArn!;
   }
