@@ -122,6 +122,15 @@ export async function uploadMultipart(
   let buffer = pool.acquire();
   let filled = 0;
   let partNumber = 0;
+  const roomInQueue = async () => {
+    while (inFlight.size >= queueSize && !failed()) await Promise.race(inFlight);
+    const late = failed();
+    if (late) throw late.error;
+  };
+  const nextPartNumber = () => {
+    if (++partNumber > MAX_PARTS) throw new RangeError(`The object needs more than ${MAX_PARTS} parts of ${partSize} bytes; raise the part size.`);
+    return partNumber;
+  };
   try {
     for await (const chunk of body) {
       const early = failed();
@@ -133,14 +142,12 @@ export async function uploadMultipart(
         filled += take;
         offset += take;
         if (filled < partSize) continue;
-        if (++partNumber > MAX_PARTS) throw new RangeError(`The object needs more than ${MAX_PARTS} parts of ${partSize} bytes; raise the part size.`);
-        sendPart(buffer, filled, partNumber);
+        // Backpressure: a full part waits (and the body is not read) until the queue has room,
+        // so the next part fills while up to queueSize parts are in flight.
+        await roomInQueue();
+        sendPart(buffer, filled, nextPartNumber());
         buffer = pool.acquire();
         filled = 0;
-        // Backpressure: stop reading the body while the queue is full.
-        while (inFlight.size >= queueSize && !failed()) await Promise.race(inFlight);
-        const late = failed();
-        if (late) throw late.error;
       }
     }
     if (partNumber === 0) {
@@ -149,7 +156,10 @@ export async function uploadMultipart(
       return;
     }
     // S3 accepts a last part of any size, but not an empty one.
-    if (filled > 0) sendPart(buffer, filled, ++partNumber);
+    if (filled > 0) {
+      await roomInQueue();
+      sendPart(buffer, filled, nextPartNumber());
+    }
     else pool.release(buffer);
     await Promise.all(inFlight);
     const last = failed();

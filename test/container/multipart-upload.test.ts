@@ -85,6 +85,32 @@ describe('container: multipart upload with reused part buffers (local S3)', func
     expect((await getObject(s3, bucket, 'second.wav')).body.equals(second)).to.equal(true);
   });
 
+  it('fills the next part while one is in flight, and reads no further until the queue has room', async () => {
+    const data = randomBytes(4 * MIN_PART_BYTES);
+    let pulled = 0;
+    const pulledWhilePartOneWasSent: number[] = [];
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'UploadPartCommand' || (args.input as { PartNumber?: number }).PartNumber !== 1) return next(args);
+        await new Promise((r) => setTimeout(r, 150));
+        pulledWhilePartOneWasSent.push(pulled);
+        return next(args);
+      },
+      { step: 'initialize', name: 'slowPartOne' },
+    );
+    async function* counted() {
+      for await (const chunk of chunked(data)) {
+        pulled += chunk.length;
+        yield chunk;
+      }
+    }
+    await uploadMultipart(s3, params('overlap.wav'), counted(), new PartBufferPool(MIN_PART_BYTES), 1);
+    // Part 2 was filled during part 1's upload, and part 3 not started: one in flight, one filling.
+    expect(pulledWhilePartOneWasSent[0]).to.be.at.least(2 * MIN_PART_BYTES);
+    expect(pulledWhilePartOneWasSent[0]).to.be.below(2 * MIN_PART_BYTES + 200_000);
+    expect((await getObject(s3, bucket, 'overlap.wav')).body.equals(data)).to.equal(true);
+  });
+
   it('sends a body smaller than one part with a single PutObject, an empty one included', async () => {
     const small = randomBytes(MiB);
     const pool = new PartBufferPool(MIN_PART_BYTES);
