@@ -20,6 +20,7 @@ import { createReadStream, mkdirSync, readFileSync, rmSync, statSync } from 'nod
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bundleWorker } from '../container/build.ts';
+import { imageRuntime } from '../container/image-runtime.ts';
 import { Engine, RealClock } from '../local/engine/index.ts';
 import { sqsResolver } from '../local/integrations/sqs.ts';
 import { startOcpSimulator } from '../local/ocp-sim/index.ts';
@@ -38,13 +39,9 @@ const dataDir = join(root, '.bench-data', 'download');
 /** Multipart sizing for both the worker and the bare upload, so only the path differs (worker defaults: 5 MiB parts, 1 in flight). */
 const partSizeMib = Number(process.env[Env.uploadPartSizeMib] ?? 5);
 const queueSize = Number(process.env[Env.uploadQueueSize] ?? 1);
-/** The worker runs with the Node flags of its image: read from container/Dockerfile's CMD. */
-function imageNodeFlags(): string[] {
-  const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(root, 'container/Dockerfile'), 'utf8'));
-  if (!cmd) throw new Error('container/Dockerfile has no exec-form CMD');
-  return (JSON.parse(cmd[1]!) as string[]).filter((a) => a.startsWith('--'));
-}
-const workerNodeFlags = process.env.BENCH_WORKER_NODE_FLAGS !== undefined ? process.env.BENCH_WORKER_NODE_FLAGS.split(' ').filter(Boolean) : imageNodeFlags();
+/** The worker runs as its image runs it: the Node flags of the Dockerfile's CMD and its ENV. */
+const image = imageRuntime();
+const workerNodeFlags = process.env.BENCH_WORKER_NODE_FLAGS !== undefined ? process.env.BENCH_WORKER_NODE_FLAGS.split(' ').filter(Boolean) : image.nodeFlags;
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -176,6 +173,7 @@ async function main(): Promise<void> {
     const child = spawn(process.execPath, [...workerNodeFlags, bundle.main], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: {
+        ...image.env,
         PATH: process.env.PATH,
         AWS_REGION: aws.region,
         AWS_ACCESS_KEY_ID: 'local',

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorker } from '../../container/build.ts';
+import { imageRuntime } from '../../container/image-runtime.ts';
 import { Env } from '../../system/functions.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -57,6 +58,17 @@ describe('container: image and bundle', function () {
     expect([...finalStage.matchAll(/^COPY .*$/gm)].map((m) => m[0])).to.deep.equal(['COPY --from=build --chown=root:root /out/ /app/']);
     expect(dockerfile).to.include('npm ci');
     expect(dockerfile).to.include('node container/build.ts /out');
+  });
+
+  it('Dockerfile: the worker runs with a small young generation and one malloc arena (what the download bench measures)', () => {
+    const runtime = imageRuntime();
+    expect(runtime.nodeFlags).to.deep.equal(['--max-semi-space-size=1']);
+    expect(runtime.env).to.include({ MALLOC_ARENA_MAX: '1', NODE_ENV: 'production' });
+    // Only the final stage counts, continuation lines are joined, and an ENV the bench could not read is an error.
+    const sample = 'FROM a AS build\nENV X=build\nFROM b\nENV A=1 \\\n    B=2\n# ENV C=3\nCMD ["node", "--f", "m.mjs"]\n';
+    expect(imageRuntime(sample)).to.deep.equal({ nodeFlags: ['--f'], env: { A: '1', B: '2' } });
+    expect(() => imageRuntime('FROM b\nENV A 1\nCMD ["node", "m.mjs"]\n')).to.throw(/use ENV KEY=value/);
+    expect(() => imageRuntime('FROM b\nCMD node m.mjs\n')).to.throw(/no exec-form CMD/);
   });
 
   it('Dockerfile: everything it copies from the context is let through by its .dockerignore', () => {
