@@ -42,7 +42,7 @@ export const WorkerConfig = z
      * Multipart part size (S3's minimum, 5 MiB) and parts in flight. Each upload holds
      * (queue + 1) part buffers, reused from part to part and kept for the next upload. With the
      * Node runtime and SDKs (~80-90 MiB idle) the worker must stay inside 128 MiB: one part in
-     * flight while the next fills measured 112-118 MiB peak, two in flight 115-130 MiB.
+     * flight while the next fills measured 113-123 MiB peak, two in flight up to 130 MiB.
      */
     uploadPartSizeMib: int(5).max(512).default(5),
     uploadQueueSize: int(1).max(16).default(1),
