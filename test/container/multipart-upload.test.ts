@@ -20,6 +20,18 @@ async function* chunked(data: Buffer, fail?: { after: number; error: Error }): A
   }
 }
 
+/** The body as `chunked` yields it, counting the bytes the upload has pulled so far. */
+function counting(data: Buffer): { body: AsyncGenerator<Buffer>; pulled: () => number } {
+  let pulled = 0;
+  async function* body() {
+    for await (const chunk of chunked(data)) {
+      pulled += chunk.length;
+      yield chunk;
+    }
+  }
+  return { body: body(), pulled: () => pulled };
+}
+
 /** Counts UploadPart requests in flight at once; optionally fails one part number. */
 function watchParts(s3: S3Client, failPart?: number): { maxInFlight: () => number } {
   let inFlight = 0;
@@ -87,24 +99,18 @@ describe('container: multipart upload with reused part buffers (local S3)', func
 
   it('fills the next part while one is in flight, and reads no further until the queue has room', async () => {
     const data = randomBytes(4 * MIN_PART_BYTES);
-    let pulled = 0;
+    const source = counting(data);
     const pulledWhilePartOneWasSent: number[] = [];
     s3.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName !== 'UploadPartCommand' || (args.input as { PartNumber?: number }).PartNumber !== 1) return next(args);
         await new Promise((r) => setTimeout(r, 150));
-        pulledWhilePartOneWasSent.push(pulled);
+        pulledWhilePartOneWasSent.push(source.pulled());
         return next(args);
       },
       { step: 'initialize', name: 'slowPartOne' },
     );
-    async function* counted() {
-      for await (const chunk of chunked(data)) {
-        pulled += chunk.length;
-        yield chunk;
-      }
-    }
-    await uploadMultipart(s3, params('overlap.wav'), counted(), new PartBufferPool(MIN_PART_BYTES), 1);
+    await uploadMultipart(s3, params('overlap.wav'), source.body, new PartBufferPool(MIN_PART_BYTES), 1);
     // Part 2 was filled during part 1's upload, and part 3 not started: one in flight, one filling.
     expect(pulledWhilePartOneWasSent[0]).to.be.at.least(2 * MIN_PART_BYTES);
     expect(pulledWhilePartOneWasSent[0]).to.be.below(2 * MIN_PART_BYTES + 200_000);
@@ -143,16 +149,10 @@ describe('container: multipart upload with reused part buffers (local S3)', func
   it('when S3 rejects a part, stops reading, rejects with S3\'s error (not the cancellation of the other parts) and aborts', async () => {
     watchParts(s3, 2);
     const data = randomBytes(8 * MIN_PART_BYTES);
-    let pulled = 0;
-    async function* counted() {
-      for await (const chunk of chunked(data)) {
-        pulled += chunk.length;
-        yield chunk;
-      }
-    }
-    const error = await rejectionOf(uploadMultipart(s3, params('s3-fails.wav'), counted(), new PartBufferPool(MIN_PART_BYTES), 2));
+    const source = counting(data);
+    const error = await rejectionOf(uploadMultipart(s3, params('s3-fails.wav'), source.body, new PartBufferPool(MIN_PART_BYTES), 2));
     expect((error as Error).message).to.equal('injected S3 failure');
-    expect(pulled, 'the body was not read to the end').to.be.below(data.length);
+    expect(source.pulled(), 'the body was not read to the end').to.be.below(data.length);
     expect(sent.some((c) => c.name === 'AbortMultipartUploadCommand')).to.equal(true);
     expect(await objectExists(s3, bucket, 's3-fails.wav')).to.equal(false);
     expect(await openMultipartUploads(s3, bucket)).to.equal(0);
