@@ -19,12 +19,6 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 
-export interface MultipartTuning {
-  partSizeBytes: number;
-  /** UploadPart requests in flight at once. */
-  queueSize: number;
-}
-
 export interface ObjectParams {
   Bucket: string;
   Key: string;
